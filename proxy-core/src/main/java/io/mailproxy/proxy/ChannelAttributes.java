@@ -1,0 +1,17 @@
+package io.mailproxy.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+
+/** Per-channel data, as typed keys owned by this one class. */
+public final class ChannelAttributes {
+    private ChannelAttributes() {
+    }
+
+    /** The session record of a client channel (also set on its backend channel). */
+    public static final AttributeKey<SessionRecord> SESSION = AttributeKey.valueOf(ChannelAttributes.class, "session");
+
+    public static SessionRecord session(Channel channel) {
+        return channel.attr(SESSION).get();
+    }
+}

@@ -1,0 +1,25 @@
+package io.mailproxy.proxy;
+
+import io.mailproxy.auth.Protocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+
+/**
+ * A front-end protocol (POP3, IMAP): how a listener's client pipeline is completed. The core has
+ * already added TLS (when configured) and the login timeout, and adds its tail handler after.
+ */
+public interface FrontendProtocol {
+
+    Protocol protocol();
+
+    /**
+     * Adds the protocol's decoder ({@link HandlerNames#DECODER}, a {@link PreLoginDecoder}) and
+     * session handler ({@link HandlerNames#SESSION}, a {@link FrontendSessionHandler}) to
+     * {@code channel}'s pipeline.
+     */
+    void initSession(Channel channel, ProxyContext proxy);
+
+    /** What a client is told when the login timeout expires (IMAP {@code * BYE ...}); null to just close. */
+    ByteBuf loginTimeoutReply(ByteBufAllocator alloc);
+}

@@ -1,0 +1,300 @@
+package io.mailproxy.proxy;
+
+import io.mailproxy.auth.AuthOutcome;
+import io.mailproxy.auth.AuthRequest;
+import io.mailproxy.auth.Protocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The login phase of one client connection, protocol-independent: greeting, error counting,
+ * authentication off the event loop, backend connect and login, then the splice.
+ *
+ * <p>Subclasses (POP3, IMAP) answer the commands they get in {@link #onCommand} and start a login
+ * with {@link #login}; the base does the rest and calls back for the protocol's replies. {@code P}
+ * is whatever the protocol needs to answer a login (the IMAP tag, say).
+ *
+ * <p>Threading: everything runs on the channel's event loop. The authenticator completes its
+ * future on its own executor; the continuation hops back here. While a login is pending the
+ * decoder is paused, so pipelined commands wait in order.
+ */
+public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendSessionHandler.class);
+
+    protected final ProxyContext proxy;
+    protected final Protocol protocol;
+    private ChannelHandlerContext ctx;
+    private PreLoginDecoder decoder;
+    private SessionRecord session;
+    private int errors;
+    private int attempts;
+    private boolean loginPending;
+    private boolean closing;
+    private Channel backend;
+
+    protected FrontendSessionHandler(ProxyContext proxy, Protocol protocol) {
+        this.proxy = proxy;
+        this.protocol = protocol;
+    }
+
+    // ---- what a protocol provides --------------------------------------------------------------
+
+    /** The greeting sent on connect. */
+    protected abstract ByteBuf greeting(ByteBufAllocator alloc);
+
+    /** Handles one decoded command (never reference-counted). */
+    protected abstract void onCommand(ChannelHandlerContext ctx, Object command) throws Exception;
+
+    /** The reply to a command line longer than the limit (the connection is closed after it). */
+    protected abstract ByteBuf lineTooLongReply(ByteBufAllocator alloc);
+
+    /** Sent after the reply to the error that reached max-errors, before closing; null for none. */
+    protected abstract ByteBuf tooManyErrorsReply(ByteBufAllocator alloc);
+
+    /** Wrong user or password. */
+    protected abstract ByteBuf authFailedReply(ByteBufAllocator alloc, P login);
+
+    /** Authentication or backend temporarily unavailable. */
+    protected abstract ByteBuf temporaryFailureReply(ByteBufAllocator alloc, P login);
+
+    /** Makes the handler that logs in to the backend and completes {@code result}. */
+    protected abstract ChannelHandler backendHandshake(AuthOutcome.Accepted accepted, P login,
+                                                       Promise<BackendLoginResult> result);
+
+    /** Reply for an unexpected internal error before the connection is closed; null for none. */
+    protected ByteBuf internalErrorReply(ByteBufAllocator alloc) {
+        return null;
+    }
+
+    // ---- what a protocol may call --------------------------------------------------------------
+
+    /**
+     * Sends {@code reply} to an invalid command and counts the error; when the count reaches
+     * max-errors the {@link #tooManyErrorsReply} follows and the connection is closed.
+     *
+     * @return true while the session goes on
+     */
+    protected final boolean commandError(ChannelHandlerContext ctx, ByteBuf reply) {
+        errors++;
+        if (errors >= proxy.settings().maxErrors()) {
+            session.outcome(SessionRecord.Outcome.TOO_MANY_ERRORS);
+            ctx.write(reply);
+            closeWith(ctx, tooManyErrorsReply(ctx.alloc()));
+            return false;
+        }
+        ctx.writeAndFlush(reply);
+        return true;
+    }
+
+    /** Writes {@code lastReply} (may be null), flushes and closes: LOGOUT/QUIT and fatal errors. */
+    protected final void closeWith(ChannelHandlerContext ctx, ByteBuf lastReply) {
+        closing = true;
+        decoder.pause();
+        if (lastReply == null) {
+            ctx.flush();
+            ctx.close();
+        } else {
+            ctx.writeAndFlush(lastReply).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Marks the session as ended by the client's LOGOUT/QUIT, then {@link #closeWith}. */
+    protected final void logout(ChannelHandlerContext ctx, ByteBuf lastReply) {
+        session.outcome(SessionRecord.Outcome.LOGOUT);
+        closeWith(ctx, lastReply);
+    }
+
+    /** How many logins this connection has started so far (the next one gets this plus one). */
+    protected final int attempts() {
+        return attempts;
+    }
+
+    /** The decoder in front of this handler (for protocol-specific state such as SASL continuations). */
+    protected final PreLoginDecoder decoder() {
+        return decoder;
+    }
+
+    protected final SessionRecord session() {
+        return session;
+    }
+
+    /**
+     * Starts authenticating {@code user}: decoding pauses until the outcome is handled. On
+     * acceptance the client is connected and logged in to its backend and spliced; otherwise
+     * the protocol's reply is sent (after the outcome's delay) and decoding resumes.
+     */
+    protected final void login(ChannelHandlerContext ctx, String user, String password, String mechanism, P login) {
+        if (loginPending) {
+            throw new IllegalStateException("login already pending");
+        }
+        loginPending = true;
+        attempts++;
+        decoder.pause();
+        session.user(user);
+        AuthRequest request = new AuthRequest(protocol, user, password, mechanism, session.clientInet(),
+                attempts, isSecure(ctx.channel()));
+        proxy.authenticator().authenticate(request).whenComplete((outcome, error) -> {
+            AuthOutcome o = outcome != null ? outcome
+                    : new AuthOutcome.Unavailable("authenticator failed: " + error);
+            ctx.executor().execute(() -> onAuthOutcome(ctx, o, login));
+        });
+    }
+
+    /** Whether the client connection is on TLS. */
+    protected boolean isSecure(Channel channel) {
+        return channel.pipeline().get(HandlerNames.TLS) != null;
+    }
+
+    // ---- the flow ----------------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.decoder = ctx.pipeline().get(PreLoginDecoder.class);
+        this.session = ChannelAttributes.session(ctx.channel());
+        if (decoder == null || session == null) {
+            throw new IllegalStateException("session handler needs a PreLoginDecoder and a SessionRecord");
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(greeting(ctx.alloc()));
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        try {
+            if (!closing) {
+                onCommand(ctx, msg);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (backend != null) {
+            backend.close();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            session.outcome(SessionRecord.Outcome.LINE_TOO_LONG);
+            closeWith(ctx, lineTooLongReply(ctx.alloc()));
+        } else if (cause instanceof IOException) {
+            ctx.fireExceptionCaught(cause);
+        } else {
+            LOG.warn("error in {} session from {}; closing", protocol.id(), ctx.channel().remoteAddress(), cause);
+            session.outcome(SessionRecord.Outcome.ERROR);
+            closeWith(ctx, internalErrorReply(ctx.alloc()));
+        }
+    }
+
+    private void onAuthOutcome(ChannelHandlerContext ctx, AuthOutcome outcome, P login) {
+        if (ctx.isRemoved() || !ctx.channel().isActive()) {
+            loginPending = false;
+            return;
+        }
+        if (outcome instanceof AuthOutcome.Accepted accepted) {
+            connectBackend(ctx, accepted, login);
+        } else if (outcome instanceof AuthOutcome.Rejected rejected) {
+            LOG.info("{} login rejected for user={} client={}: {}", protocol.id(), SessionRecord.sanitize(session.user()),
+                    ctx.channel().remoteAddress(), rejected.reason());
+            long delay = rejected.delay().toNanos();
+            if (delay > 0) {
+                ctx.executor().schedule(() -> finishFailedLogin(ctx, SessionRecord.Outcome.AUTH_FAILED,
+                        authFailedReply(ctx.alloc(), login)), delay, TimeUnit.NANOSECONDS);
+            } else {
+                finishFailedLogin(ctx, SessionRecord.Outcome.AUTH_FAILED, authFailedReply(ctx.alloc(), login));
+            }
+        } else if (outcome instanceof AuthOutcome.Unavailable unavailable) {
+            LOG.warn("{} login unavailable for user={} client={}: {}", protocol.id(), SessionRecord.sanitize(session.user()),
+                    ctx.channel().remoteAddress(), unavailable.reason());
+            finishFailedLogin(ctx, SessionRecord.Outcome.UNAVAILABLE, temporaryFailureReply(ctx.alloc(), login));
+        }
+    }
+
+    private void connectBackend(ChannelHandlerContext ctx, AuthOutcome.Accepted accepted, P login) {
+        Channel client = ctx.channel();
+        Promise<BackendLoginResult> result = ctx.executor().newPromise();
+        Future<Channel> connected = proxy.connector().connect(client, accepted.route(),
+                host -> backendHandshake(accepted, login, result));
+        connected.addListener(f -> {
+            if (f.isSuccess()) {
+                backend = connected.getNow();
+            } else if (!result.isDone()) {
+                result.tryFailure(f.cause());
+            }
+        });
+        result.addListener(f -> onBackendResult(ctx, result, login));
+    }
+
+    private void onBackendResult(ChannelHandlerContext ctx, Promise<BackendLoginResult> result, P login) {
+        Channel b = backend;
+        if (!result.isSuccess()) {
+            backend = null;
+            if (b != null) {
+                b.close();
+            }
+            if (ctx.channel().isActive()) {
+                Throwable cause = result.cause();
+                LOG.warn("{} backend login for user={} failed: {}", protocol.id(), SessionRecord.sanitize(session.user()),
+                        cause == null ? "?" : cause.getMessage() == null ? cause.toString() : cause.getMessage());
+                finishFailedLogin(ctx, SessionRecord.Outcome.UNAVAILABLE, temporaryFailureReply(ctx.alloc(), login));
+            }
+            return;
+        }
+        BackendLoginResult r = result.getNow();
+        if (!ctx.channel().isActive() || ctx.isRemoved()) {
+            r.toClient().release();
+            if (b != null) {
+                b.close();
+            }
+            return;
+        }
+        if (r instanceof BackendLoginResult.Refused refused) {
+            backend = null;
+            if (b != null) {
+                b.close();
+            }
+            LOG.warn("{} backend {} refused user={} whom the account store accepted: {}", protocol.id(),
+                    session.backend(), SessionRecord.sanitize(session.user()), refused.backendLine());
+            finishFailedLogin(ctx, SessionRecord.Outcome.BACKEND_REJECTED, refused.toClient());
+            return;
+        }
+        loginPending = false;
+        ByteBuf pipelined = decoder.takeLeftover();
+        Relay.splice(ctx.channel(), b, r.toClient(), pipelined, proxy.settings().idleTimeout());
+    }
+
+    private void finishFailedLogin(ChannelHandlerContext ctx, SessionRecord.Outcome outcome, ByteBuf reply) {
+        loginPending = false;
+        if (!ctx.channel().isActive()) {
+            reply.release();
+            return;
+        }
+        session.outcome(outcome);
+        if (commandError(ctx, reply)) {
+            decoder.resume();
+        }
+    }
+}

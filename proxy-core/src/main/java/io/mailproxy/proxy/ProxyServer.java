@@ -1,0 +1,253 @@
+package io.mailproxy.proxy;
+
+import io.mailproxy.auth.Authenticator;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Any number of listeners (protocol + address) on shared event loops. {@link #start()} binds them
+ * all (or none) and reports the bound addresses; {@link #stop()} closes the listeners, then the
+ * open sessions (after {@link ProxySettings#shutdownGrace()} at the most).
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final List<ListenerSpec> listeners;
+    private final ProxySettings settings;
+    private final Transport transport;
+    private final int threads;
+    private final Authenticator authenticator;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private BackendConnector connector;
+    private ProxyContext context;
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private List<BoundListener> bound = List.of();
+
+    private ProxyServer(Builder b) {
+        this.listeners = List.copyOf(b.listeners);
+        this.settings = b.settings;
+        this.transport = b.transport;
+        this.threads = b.threads;
+        this.authenticator = b.authenticator;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds every listener. On failure nothing stays bound and the cause is thrown
+     * ({@link java.net.BindException} for a port in use or a privileged port, for instance).
+     */
+    public synchronized List<BoundListener> start() throws Exception {
+        if (workerGroup != null) {
+            throw new IllegalStateException("already started");
+        }
+        bossGroup = transport.newEventLoopGroup(1, "mailproxy-accept");
+        workerGroup = transport.newEventLoopGroup(threads, "mailproxy-io");
+        connector = new BackendConnector(transport, settings.backendConnectTimeout());
+        ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+        context = new ProxyContext(settings, authenticator, connector, clients);
+        List<BoundListener> result = new ArrayList<>();
+        try {
+            for (ListenerSpec spec : listeners) {
+                ServerBootstrap sb = new ServerBootstrap()
+                        .group(bossGroup, workerGroup)
+                        .channel(transport.serverChannelClass())
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.AUTO_READ, false)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.SO_KEEPALIVE, true)
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                        .childHandler(new Initializer(spec.protocol(), context));
+                ChannelFuture f = sb.bind(spec.address()).await();
+                if (!f.isSuccess()) {
+                    Throwable cause = f.cause();
+                    throw cause instanceof Exception e ? e : new RuntimeException(cause);
+                }
+                serverChannels.add(f.channel());
+                InetSocketAddress local = (InetSocketAddress) f.channel().localAddress();
+                result.add(new BoundListener(spec.protocol().protocol(), local));
+            }
+        } catch (Exception e) {
+            stopNow();
+            throw new ListenerBindException(listenerFor(result.size()), e);
+        }
+        LOG.debug("transport {}", transport.id());
+        bound = List.copyOf(result);
+        return bound;
+    }
+
+    private ListenerSpec listenerFor(int index) {
+        return index < listeners.size() ? listeners.get(index) : null;
+    }
+
+    public List<BoundListener> boundListeners() {
+        return bound;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The shared context (settings, authenticator, connector, open clients); null before start. */
+    public ProxyContext context() {
+        return context;
+    }
+
+    /** Stops accepting, gives open sessions up to the shutdown grace to end, then closes them. */
+    public synchronized void stop() {
+        if (workerGroup == null) {
+            return;
+        }
+        for (Channel ch : serverChannels) {
+            ch.close().awaitUninterruptibly();
+        }
+        serverChannels.clear();
+        ChannelGroup clients = context.clients();
+        long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Channel ch : clients) {
+            SessionRecord s = ChannelAttributes.session(ch);
+            if (s != null) {
+                s.outcome(SessionRecord.Outcome.SHUTDOWN);
+            }
+        }
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        stopNow();
+    }
+
+    private void stopNow() {
+        for (Channel ch : serverChannels) {
+            ch.close().awaitUninterruptibly();
+        }
+        serverChannels.clear();
+        if (connector != null) {
+            connector.close();
+        }
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        workerGroup = null;
+        bossGroup = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Builds the client pipeline of one listener from named steps. */
+    private static final class Initializer extends ChannelInitializer<SocketChannel> {
+        private final FrontendProtocol protocol;
+        private final ProxyContext context;
+
+        Initializer(FrontendProtocol protocol, ProxyContext context) {
+            this.protocol = protocol;
+            this.context = context;
+        }
+
+        @Override
+        protected void initChannel(SocketChannel ch) {
+            SessionRecord session = new SessionRecord(protocol.protocol(), ch.remoteAddress());
+            ch.attr(ChannelAttributes.SESSION).set(session);
+            ch.closeFuture().addListener(f -> session.finish());
+            context.clients().add(ch);
+            addTimeouts(ch);
+            protocol.initSession(ch, context);
+            ch.pipeline().addLast(HandlerNames.TAIL, TailHandler.INSTANCE);
+        }
+
+        private void addTimeouts(SocketChannel ch) {
+            ch.pipeline().addLast(HandlerNames.LOGIN_TIMEOUT,
+                    new LoginTimeoutHandler(context.settings().loginTimeout(), protocol));
+        }
+    }
+
+    /** A listener could not be bound; says which. */
+    public static final class ListenerBindException extends Exception {
+        private final transient ListenerSpec listener;
+
+        ListenerBindException(ListenerSpec listener, Throwable cause) {
+            super((listener == null ? "listener" : listener.protocol().protocol().id() + " on " + listener.address())
+                    + ": " + cause.getMessage(), cause);
+            this.listener = listener;
+        }
+
+        public ListenerSpec listener() {
+            return listener;
+        }
+    }
+
+    public static final class Builder {
+        private final List<ListenerSpec> listeners = new ArrayList<>();
+        private ProxySettings settings = ProxySettings.defaults();
+        private Transport transport = Transport.auto();
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private Authenticator authenticator;
+
+        public Builder listener(FrontendProtocol protocol, InetSocketAddress address) {
+            listeners.add(new ListenerSpec(protocol, address));
+            return this;
+        }
+
+        public Builder settings(ProxySettings settings) {
+            this.settings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport);
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1");
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator);
+            return this;
+        }
+
+        public ProxyServer build() {
+            if (authenticator == null) {
+                throw new IllegalStateException("an authenticator is required");
+            }
+            if (listeners.isEmpty()) {
+                throw new IllegalStateException("at least one listener is required");
+            }
+            return new ProxyServer(this);
+        }
+    }
+}
