@@ -2,129 +2,32 @@ package io.mailproxy.proxy;
 
 import io.mailproxy.auth.BackendRoute;
 import io.mailproxy.auth.HostAndPort;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.resolver.AddressResolverGroup;
-import io.netty.resolver.dns.DnsAddressResolverGroup;
-import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.time.Duration;
-import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/**
- * Opens backend connections on the client channel's own event loop, with the same channel class,
- * so client and backend are served by one thread without locks. Tries the route's hosts in order;
- * host names are resolved with Netty's non-blocking DNS resolver (hosts file first).
- */
-public final class BackendConnector implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(BackendConnector.class);
+/** Opens the backend connection of a logged-in client ({@link NettyBackendConnector} on real sockets). */
+public interface BackendConnector extends AutoCloseable {
 
     /** Relay write-buffer watermarks: a peer stops being read while the other side has this much queued. */
-    public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
-
-    private final Transport transport;
-    private final Duration connectTimeout;
-    private final AddressResolverGroup<InetSocketAddress> resolver;
-
-    public BackendConnector(Transport transport, Duration connectTimeout) {
-        this.transport = transport;
-        this.connectTimeout = connectTimeout;
-        this.resolver = new DnsAddressResolverGroup(
-                new DnsNameResolverBuilder().datagramChannelType(transport.datagramChannelClass()));
-    }
+    WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     /**
      * Connects to the first host of {@code route} that accepts, on {@code client}'s event loop.
-     * The returned channel has auto-read off and {@code handshake} as its only handler, and has
-     * been asked to read once (to receive the greeting). Fails when every host failed.
+     * The returned channel has auto-read off and the handshake made by {@code handshake} as its
+     * only handler, and has been asked to read once (to receive the greeting). Fails when every
+     * host failed.
      */
-    public Future<Channel> connect(Channel client, BackendRoute route, HandshakeFactory handshake) {
-        Promise<Channel> promise = client.eventLoop().newPromise();
-        Bootstrap bootstrap = new Bootstrap()
-                .group(client.eventLoop())
-                .channel(transport.socketChannelClass())
-                .resolver(resolver)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .handler(new NoopHandler());
-        SessionRecord session = ChannelAttributes.session(client);
-        if (session != null) {
-            bootstrap.attr(ChannelAttributes.SESSION, session);
-        }
-        attempt(bootstrap, client, route.hosts(), 0, handshake, promise, null);
-        return promise;
-    }
-
-    private void attempt(Bootstrap bootstrap, Channel client, List<HostAndPort> hosts, int index,
-                         HandshakeFactory handshake, Promise<Channel> promise, Throwable lastCause) {
-        if (!client.isActive()) {
-            promise.tryFailure(new IllegalStateException("client went away"));
-            return;
-        }
-        if (index >= hosts.size()) {
-            promise.tryFailure(lastCause != null ? lastCause : new IllegalStateException("no backend host"));
-            return;
-        }
-        HostAndPort host = hosts.get(index);
-        SocketAddress address = InetSocketAddress.createUnresolved(host.host(), host.port());
-        ChannelFuture f = bootstrap.connect(address);
-        f.addListener(done -> {
-            if (done.isSuccess()) {
-                Channel backend = f.channel();
-                SessionRecord session = ChannelAttributes.session(client);
-                if (session != null) {
-                    session.backend(host);
-                }
-                if (!client.isActive()) {
-                    backend.close();
-                    promise.tryFailure(new IllegalStateException("client went away"));
-                    return;
-                }
-                backend.pipeline().addLast(HandlerNames.BACKEND_HANDSHAKE, handshake.create(host));
-                promise.trySuccess(backend);
-                backend.read();
-            } else {
-                LOG.warn("backend {} unreachable: {}", host, describe(done.cause()));
-                attempt(bootstrap, client, hosts, index + 1, handshake, promise, done.cause());
-            }
-        });
-    }
-
-    private static String describe(Throwable t) {
-        return t == null ? "unknown" : t.getClass().getSimpleName() + ": " + t.getMessage();
-    }
+    Future<Channel> connect(Channel client, BackendRoute route, HandshakeFactory handshake);
 
     @Override
-    public void close() {
-        resolver.close();
+    default void close() {
     }
 
     /** Makes the handler that logs in to one backend host once connected. */
     @FunctionalInterface
-    public interface HandshakeFactory {
+    interface HandshakeFactory {
         ChannelHandler create(HostAndPort host);
-    }
-
-    /** Placeholder so the bootstrap has a handler; the handshake is added once connected. */
-    @ChannelHandler.Sharable
-    private static final class NoopHandler extends ChannelInboundHandlerAdapter {
-        @Override
-        public boolean isSharable() {
-            return true;
-        }
     }
 }

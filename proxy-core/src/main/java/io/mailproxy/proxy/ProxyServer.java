@@ -62,7 +62,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         bossGroup = transport.newEventLoopGroup(1, "mailproxy-accept");
         workerGroup = transport.newEventLoopGroup(threads, "mailproxy-io");
-        connector = new BackendConnector(transport, settings.backendConnectTimeout());
+        connector = new NettyBackendConnector(transport, settings.backendConnectTimeout());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         context = new ProxyContext(settings, authenticator, connector, clients);
         List<BoundListener> result = new ArrayList<>();
