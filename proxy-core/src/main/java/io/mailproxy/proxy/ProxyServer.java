@@ -190,18 +190,44 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** A listener could not be bound; says which. */
+    /** A listener could not be bound; says which, and why in terms a person can act on. */
     public static final class ListenerBindException extends Exception {
+        /** Why a bind failed. */
+        public enum Reason { ADDRESS_IN_USE, PERMISSION_DENIED, ADDRESS_NOT_AVAILABLE, OTHER }
+
         private final transient ListenerSpec listener;
+        private final Reason reason;
 
         ListenerBindException(ListenerSpec listener, Throwable cause) {
             super((listener == null ? "listener" : listener.protocol().protocol().id() + " on " + listener.address())
                     + ": " + cause.getMessage(), cause);
             this.listener = listener;
+            this.reason = classify(cause);
         }
 
         public ListenerSpec listener() {
             return listener;
+        }
+
+        public Reason reason() {
+            return reason;
+        }
+
+        /** Epoll reports errno text ("Address already in use"), NIO a BindException with the same words. */
+        static Reason classify(Throwable cause) {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+                if (m.contains("address already in use")) {
+                    return Reason.ADDRESS_IN_USE;
+                }
+                if (m.contains("permission denied") || m.contains("access denied")) {
+                    return Reason.PERMISSION_DENIED;
+                }
+                if (m.contains("cannot assign requested address")) {
+                    return Reason.ADDRESS_NOT_AVAILABLE;
+                }
+            }
+            return Reason.OTHER;
         }
     }
 
