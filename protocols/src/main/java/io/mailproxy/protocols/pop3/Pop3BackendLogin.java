@@ -1,0 +1,107 @@
+package io.mailproxy.protocols.pop3;
+
+import io.mailproxy.proxy.BackendHandshake;
+import io.mailproxy.proxy.BackendLoginResult;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.Promise;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Logs in to a POP3 backend with USER/PASS: waits for the {@code +OK} greeting, sends
+ * {@code USER <user>}, expects {@code +OK}, sends {@code PASS <password>}, expects {@code +OK}; that
+ * last line goes to the client verbatim. A {@code -ERR} to USER or PASS is a refusal (the client gets
+ * that line verbatim); a {@code -ERR} greeting or any other reply fails the exchange (temporary
+ * failure for the client).
+ *
+ * <p>User name and password come from the authenticator; one holding CR, LF or NUL would inject a
+ * command, so the exchange fails before anything is sent.
+ */
+public final class Pop3BackendLogin extends BackendHandshake {
+
+    private enum Step { GREETING, USER_SENT, PASS_SENT }
+
+    private final String user;
+    private final String password;
+    private Step step = Step.GREETING;
+
+    public Pop3BackendLogin(Promise<BackendLoginResult> result, Duration timeout, String user, String password) {
+        super(result, timeout);
+        this.user = user;
+        this.password = password;
+    }
+
+    @Override
+    protected void onLine(ChannelHandlerContext ctx, ByteBuf line) {
+        String text = text(line);
+        switch (step) {
+            case GREETING -> {
+                if (!isOk(text)) {
+                    fail("unexpected backend greeting: " + printable(text));
+                } else if (!Pop3SessionHandler.isSafe(user) || !Pop3SessionHandler.isSafe(password)) {
+                    fail("backend user or password holds CR, LF or NUL");
+                } else {
+                    step = Step.USER_SENT;
+                    send(ctx, command(ctx, "USER ", user));
+                }
+            }
+            case USER_SENT -> {
+                if (isOk(text)) {
+                    step = Step.PASS_SENT;
+                    send(ctx, command(ctx, "PASS ", password));
+                } else if (isErr(text)) {
+                    refused(copy(ctx, line), "USER: " + printable(text));
+                } else {
+                    fail("unexpected reply to USER: " + printable(text));
+                }
+            }
+            case PASS_SENT -> {
+                if (isOk(text)) {
+                    loggedIn(copy(ctx, line));
+                } else if (isErr(text)) {
+                    refused(copy(ctx, line), "PASS: " + printable(text));
+                } else {
+                    fail("unexpected reply to PASS: " + printable(text));
+                }
+            }
+            default -> throw new IllegalStateException(step.name());
+        }
+    }
+
+    private static ByteBuf command(ChannelHandlerContext ctx, String keyword, String argument) {
+        byte[] arg = argument.getBytes(StandardCharsets.UTF_8);
+        ByteBuf buf = ctx.alloc().buffer(keyword.length() + arg.length + 2);
+        buf.writeCharSequence(keyword, StandardCharsets.US_ASCII);
+        buf.writeBytes(arg);
+        buf.writeByte('\r').writeByte('\n');
+        return buf;
+    }
+
+    private static ByteBuf copy(ChannelHandlerContext ctx, ByteBuf line) {
+        return ctx.alloc().buffer(line.readableBytes()).writeBytes(line, line.readerIndex(), line.readableBytes());
+    }
+
+    static boolean isOk(String line) {
+        return line.startsWith("+OK") && (line.length() == 3 || line.charAt(3) == ' ');
+    }
+
+    static boolean isErr(String line) {
+        return line.startsWith("-ERR") && (line.length() == 4 || line.charAt(4) == ' ');
+    }
+
+    /** A backend line for the log: control characters escaped, capped. */
+    private static String printable(String text) {
+        String capped = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        StringBuilder sb = new StringBuilder(capped.length());
+        for (int i = 0; i < capped.length(); i++) {
+            char c = capped.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}
