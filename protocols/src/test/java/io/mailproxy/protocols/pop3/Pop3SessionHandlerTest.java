@@ -3,6 +3,7 @@ package io.mailproxy.protocols.pop3;
 import static io.mailproxy.protocols.testsupport.SplitFeeder.drainOutbound;
 import static io.mailproxy.protocols.testsupport.SplitFeeder.feed;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.mailproxy.auth.AuthOutcome;
 import io.mailproxy.auth.AuthRequest;
@@ -14,6 +15,7 @@ import io.mailproxy.protocols.testsupport.SplitFeeder.Chunking;
 import io.mailproxy.proxy.HandlerNames;
 import io.mailproxy.proxy.ProxySettings;
 import io.mailproxy.proxy.SessionRecord;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -393,7 +395,7 @@ class Pop3SessionHandlerTest {
             assertThat(req.user()).isEqualTo("j\u00fcrgen");
             assertThat(req.password()).isEqualTo("pa ss");
         });
-        assertThat(backend.<io.netty.buffer.ByteBuf>readOutbound())
+        assertThat(backend.<ByteBuf>readOutbound())
                 .satisfies(b -> {
                     assertThat(b.toString(StandardCharsets.UTF_8)).isEqualTo("USER j\u00fcrgen\r\n");
                     b.release();
@@ -707,10 +709,10 @@ class Pop3SessionHandlerTest {
     @Test
     void configShouldRejectCapabilitiesItDerivesOrDoesNotSupport() {
         for (String bad : List.of("SASL PLAIN", "sasl", "STLS", "TOP\r\nX", "", ".", " TOP", "T\u00d6P")) {
-            org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+            assertThatIllegalArgumentException()
                     .as(bad).isThrownBy(() -> Pop3Config.defaults().withCapabilities(List.of(bad)));
         }
-        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+        assertThatIllegalArgumentException()
                 .isThrownBy(() -> Pop3Config.defaults().withMechanisms(List.of(Pop3Config.Mechanism.PLAIN, Pop3Config.Mechanism.PLAIN)));
         assertThat(Pop3Config.defaults().capaLines()).containsExactly("TOP", "USER", "UIDL", "SASL PLAIN LOGIN");
     }
