@@ -45,10 +45,14 @@ final class DatabaseOptions {
             description = "Database connections (and lookup threads). Default: ${DEFAULT-VALUE}.")
     int poolSize;
 
-    @Option(names = "--db-connect-timeout", paramLabel = "DURATION", defaultValue = "2s",
+    @Option(names = "--db-connect-timeout", paramLabel = "DURATION",
             converter = Converters.DurationConverter.class,
-            description = "Wait at most this long for a database connection. Default: ${DEFAULT-VALUE}.")
+            description = "Wait at most this long for a database connection. Default: 2s for a database "
+                    + "server, 10s for the embedded database (its first open creates it).")
     Duration connectTimeout;
+
+    static final Duration SERVER_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration EMBEDDED_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     @Option(names = "--db-query-timeout", paramLabel = "DURATION", defaultValue = "3s",
             converter = Converters.DurationConverter.class,
@@ -82,7 +86,9 @@ final class DatabaseOptions {
         if (poolSize < 1 || poolSize > 1000) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--db-pool-size': " + poolSize + " (expected 1..1000)");
         }
-        return b.poolSize(poolSize).connectTimeout(atLeast(connectTimeout, Duration.ofMillis(250), "--db-connect-timeout"))
+        Duration connect = connectTimeout != null ? connectTimeout
+                : embedded() ? EMBEDDED_CONNECT_TIMEOUT : SERVER_CONNECT_TIMEOUT;
+        return b.poolSize(poolSize).connectTimeout(atLeast(connect, Duration.ofMillis(250), "--db-connect-timeout"))
                 .queryTimeout(atLeast(queryTimeout, Duration.ofMillis(1), "--db-query-timeout"));
     }
 

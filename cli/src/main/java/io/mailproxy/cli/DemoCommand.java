@@ -92,6 +92,7 @@ final class DemoCommand implements Callable<Integer> {
             resources.add(backends);
             JdbcAuthConfig config = JdbcAuthConfig.embedded(dir)
                     .poolSize(2)
+                    .connectTimeout(DatabaseOptions.EMBEDDED_CONNECT_TIMEOUT)
                     .failureDelay(Duration.ofMillis(500))
                     .directory(BackendDirectory.builder()
                             .map("mailhost01", backends.host(0))

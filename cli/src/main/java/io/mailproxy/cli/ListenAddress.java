@@ -15,7 +15,7 @@ import picocli.CommandLine.TypeConversionException;
  * @param port 0-65535
  */
 public record ListenAddress(String host, int port) {
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,5}");
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_.-]{1,253}");
 
     /** {@code --imap off}: no listener. */

@@ -1,0 +1,99 @@
+package io.mailproxy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mailproxy.auth.Protocol;
+import io.mailproxy.proxy.BoundListener;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServeCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void serveShouldKeepServingAndAnswerTemporaryFailureWhenTheDatabaseIsDown() throws Exception {
+        CliRunner cli = new CliRunner();
+        CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(() -> cli.exec("serve",
+                "--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0",
+                "--db-url", "jdbc:mysql://127.0.0.1:1/mail", "--db-connect-timeout", "300ms", "--auth-timeout", "2s",
+                "--shutdown-grace", "1s"));
+        try {
+            List<BoundListener> bound = cli.started().get(60, TimeUnit.SECONDS);
+            assertThat(bound).extracting(BoundListener::protocol).containsExactly(Protocol.POP3, Protocol.IMAP);
+
+            try (Socket s = new Socket("127.0.0.1", bound.get(1).port())) {
+                s.setSoTimeout(30_000);
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                OutputStream out = s.getOutputStream();
+                assertThat(in.readLine()).startsWith("* OK");
+                out.write("a1 LOGIN alice secret\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(in.readLine()).isEqualTo("a1 NO [UNAVAILABLE] Temporary failure, try again later.");
+            }
+            try (Socket s = new Socket("127.0.0.1", bound.get(0).port())) {
+                s.setSoTimeout(30_000);
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                OutputStream out = s.getOutputStream();
+                assertThat(in.readLine()).startsWith("+OK");
+                out.write("USER alice\r\nPASS secret\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(in.readLine()).startsWith("+OK");
+                assertThat(in.readLine()).isEqualTo("-ERR [SYS/TEMP] Temporary failure, try again later.");
+            }
+        } finally {
+            cli.stop();
+        }
+        CliRunner.Result r = run.get(60, TimeUnit.SECONDS);
+        assertThat(r.code()).as(r.err()).isZero();
+    }
+
+    @Test
+    void serveShouldTakeListenersFromTheConfigFileUnlessAFlagGivesThem() throws Exception {
+        Path config = Files.writeString(tmp.resolve("mailproxy.properties"), String.join("\n",
+                "pop3 = off",
+                "imap = 127.0.0.1:0, 127.0.0.1:0",
+                "data-dir = " + tmp.resolve("data"),
+                ""));
+        assertThat(serveAndStop("--config", config.toString()))
+                .extracting(b -> b.protocol().id() + " " + b.address().getAddress().getHostAddress())
+                .containsExactly("imap 127.0.0.1", "imap 127.0.0.1");
+
+        assertThat(serveAndStop("--config", config.toString(), "--imap", "127.0.0.2:0"))
+                .extracting(b -> b.protocol().id() + " " + b.address().getAddress().getHostAddress())
+                .containsExactly("imap 127.0.0.2");
+    }
+
+    private List<BoundListener> serveAndStop(String... args) throws Exception {
+        CliRunner cli = new CliRunner();
+        String[] all = new String[args.length + 1];
+        all[0] = "serve";
+        System.arraycopy(args, 0, all, 1, args.length);
+        CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(() -> cli.exec(all));
+        List<BoundListener> bound;
+        try {
+            bound = cli.started().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (run.isDone()) {
+                throw new AssertionError("serve ended: " + run.get().err(), e);
+            }
+            throw e;
+        } finally {
+            cli.stop();
+        }
+        CliRunner.Result r = run.get(60, TimeUnit.SECONDS);
+        assertThat(r.code()).as(r.err()).isZero();
+        return bound;
+    }
+}
