@@ -38,7 +38,8 @@ final class RoutingOptions {
 
     @Option(names = "--failure-delay", paramLabel = "DURATION", defaultValue = "2s",
             converter = Converters.DurationConverter.class,
-            description = "Wait before answering a failed login. Default: ${DEFAULT-VALUE}.")
+            description = "Wait before answering a failed login; serve doubles it for each further failure "
+                    + "from the same client (see --max-failure-delay). Default: ${DEFAULT-VALUE}.")
     Duration failureDelay;
 
     BackendDirectory directory() {

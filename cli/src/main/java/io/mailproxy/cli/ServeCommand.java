@@ -3,6 +3,8 @@ package io.mailproxy.cli;
 import io.mailproxy.auth.Protocol;
 import io.mailproxy.auth.jdbc.AuthStores;
 import io.mailproxy.auth.jdbc.JdbcAuthConfig;
+import io.mailproxy.auth.throttle.ThrottleConfig;
+import io.mailproxy.auth.throttle.ThrottlingAuthenticator;
 import io.mailproxy.proxy.ProxyServer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -63,6 +65,9 @@ final class ServeCommand implements Callable<Integer> {
     RoutingOptions routing;
 
     @Mixin
+    ThrottleOptions throttle;
+
+    @Mixin
     ProxyOptions proxy;
 
     @Override
@@ -79,10 +84,11 @@ final class ServeCommand implements Callable<Integer> {
             builder.listener(Frontends.of(l.protocol(), proxy), l.address());
         }
         JdbcAuthConfig config = Stores.config(spec, routing.apply(db.configBuilder(io)));
+        ThrottleConfig throttling = throttle.config(routing.failureDelay);
         AuthStores stores = Stores.open(spec, config);
         ProxyServer server;
         try {
-            server = builder.authenticator(stores.authenticator()).build();
+            server = builder.authenticator(new ThrottlingAuthenticator(stores.authenticator(), throttling)).build();
         } catch (RuntimeException e) {
             stores.close();
             throw e;

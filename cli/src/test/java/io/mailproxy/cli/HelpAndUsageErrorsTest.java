@@ -130,6 +130,14 @@ class HelpAndUsageErrorsTest {
     }
 
     @Test
+    void badTrustedNetworkShouldBeAUsageError() {
+        CliRunner.Result r = CliRunner.run("serve", "--trusted-networks", "10.0.0.0/99", "--data-dir", tmp.toString());
+
+        assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).startsWith("mailproxy: ").contains("10.0.0.0/99");
+    }
+
+    @Test
     void portInUseShouldExitOneWithAClearMessageWhenAnotherProcessHoldsIt() throws Exception {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
