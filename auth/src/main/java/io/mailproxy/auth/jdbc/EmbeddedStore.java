@@ -17,8 +17,8 @@ import java.util.Objects;
  *   <li>{@code MODE=MySQL} and {@code DATABASE_TO_LOWER=TRUE}: the seed's SQL runs unchanged.</li>
  *   <li>{@code AUTO_SERVER=TRUE}: the first process that opens the file (say {@code mailproxy serve})
  *       also serves it over TCP, so a second one ({@code mailproxy users add}) can use it at the same
- *       time. H2 listens on a random port on all interfaces; a client needs the random key written
- *       in the lock file next to the database, which is why the data directory is created
+ *       time. H2 listens on a random port on 127.0.0.1 (system property {@code h2.bindAddress}
+ *       overrides); a client needs the random key written in the lock file next to the database, which is why the data directory is created
  *       owner-only (0700).</li>
  * </ul>
  */
@@ -52,6 +52,11 @@ public final class EmbeddedStore {
         String lower = jdbcUrl.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("jdbc:h2:file:")) {
             return;
+        }
+        // AUTO_SERVER's TCP server would listen on every interface: the other local process
+        // (mailproxy users ...) is all it is for, so keep it on loopback unless told otherwise.
+        if (System.getProperty("h2.bindAddress") == null) {
+            System.setProperty("h2.bindAddress", "127.0.0.1");
         }
         int end = jdbcUrl.indexOf(';');
         String file = jdbcUrl.substring("jdbc:h2:file:".length(), end < 0 ? jdbcUrl.length() : end);

@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * @param poolSize       connections in the pool, and threads of the executor that runs lookups
  *                       (default {@value #DEFAULT_POOL_SIZE})
  * @param queueCapacity  lookups that may wait for a free thread before new ones are answered
- *                       Unavailable (default: {@code poolSize}; 0 means no waiting at all)
+ *                       Unavailable (default {@value #DEFAULT_QUEUE_CAPACITY}: a burst of logins, such as
+ *                       every phone reconnecting after a network blip, waits its turn instead of
+ *                       failing, while the overall auth timeout still bounds each wait; 0 means no
+ *                       waiting at all)
  * @param query          the lookup; its first {@code ?} is the user name and an optional second one
  *                       the protocol id ({@code pop3}, {@code imap}); columns are read by label:
  *                       {@code password}, {@code mail_server} and, if present, {@code port}
@@ -49,6 +52,7 @@ public record JdbcAuthConfig(
     /** The seed's query. */
     public static final String DEFAULT_QUERY = "select password,mail_server from mailaccounts where username=? limit 1";
     public static final int DEFAULT_POOL_SIZE = 10;
+    public static final int DEFAULT_QUEUE_CAPACITY = 1000;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(5);
@@ -239,7 +243,7 @@ public record JdbcAuthConfig(
         }
 
         public JdbcAuthConfig build() {
-            return new JdbcAuthConfig(jdbcUrl, user, password, poolSize, queueCapacity == null ? poolSize : queueCapacity,
+            return new JdbcAuthConfig(jdbcUrl, user, password, poolSize, queueCapacity == null ? DEFAULT_QUEUE_CAPACITY : queueCapacity,
                     query, connectTimeout, queryTimeout, authTimeout, failureDelay, directory);
         }
     }

@@ -19,7 +19,7 @@ class JdbcAuthConfigTest {
 
         assertThat(c.query()).isEqualTo("select password,mail_server from mailaccounts where username=? limit 1");
         assertThat(c.poolSize()).isEqualTo(10);
-        assertThat(c.queueCapacity()).isEqualTo(10);
+        assertThat(c.queueCapacity()).isEqualTo(1000);
         assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.queryTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.authTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -32,8 +32,8 @@ class JdbcAuthConfigTest {
     }
 
     @Test
-    void queueCapacityShouldFollowPoolSizeUnlessSet() {
-        assertThat(JdbcAuthConfig.builder("jdbc:h2:mem:x").poolSize(3).build().queueCapacity()).isEqualTo(3);
+    void queueCapacityShouldBeABoundedBurstUnlessSet() {
+        assertThat(JdbcAuthConfig.builder("jdbc:h2:mem:x").poolSize(3).build().queueCapacity()).isEqualTo(JdbcAuthConfig.DEFAULT_QUEUE_CAPACITY);
         assertThat(JdbcAuthConfig.builder("jdbc:h2:mem:x").poolSize(3).queueCapacity(0).build().queueCapacity()).isZero();
     }
 
