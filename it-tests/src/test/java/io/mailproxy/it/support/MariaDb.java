@@ -8,13 +8,13 @@ import java.util.UUID;
 
 /**
  * The real MariaDB of the machine (127.0.0.1:3306, root, empty password by default; override with
- * MAILPROXY_IT_DB_HOST/PORT/USER/PASSWORD): a throwaway database per test class.
+ * MAILPROXY_TEST_DB_HOST/PORT/USER/PASSWORD): a throwaway database per test class.
  */
 public final class MariaDb implements AutoCloseable {
-    public static final String HOST = env("MAILPROXY_IT_DB_HOST", "127.0.0.1");
-    public static final int PORT = Integer.parseInt(env("MAILPROXY_IT_DB_PORT", "3306"));
-    public static final String USER = env("MAILPROXY_IT_DB_USER", "root");
-    public static final String PASSWORD = env("MAILPROXY_IT_DB_PASSWORD", "");
+    public static final String HOST = env("MAILPROXY_TEST_DB_HOST", "127.0.0.1");
+    public static final int PORT = Integer.parseInt(env("MAILPROXY_TEST_DB_PORT", "3306"));
+    public static final String USER = env("MAILPROXY_TEST_DB_USER", "root");
+    public static final String PASSWORD = env("MAILPROXY_TEST_DB_PASSWORD", "");
 
     private final String database;
 
