@@ -72,6 +72,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Io io = Commands.io(spec);
+        try (StopSignal stop = io.stopSignals().install()) {
+            return demo(io, stop);
+        }
+    }
+
+    private int demo(Io io, StopSignal stop) throws Exception {
         InetSocketAddress pop3Address = demoAddress("--pop3", pop3);
         InetSocketAddress imapAddress = demoAddress("--imap", imap);
         ProxyServer.Builder builder = ProxyServer.builder()
@@ -113,7 +119,7 @@ final class DemoCommand implements Callable<Integer> {
                 backends.addUser(u.backend(), u.name(), u.password(), u.subjects());
             }
             ProxyServer server = builder.authenticator(stores.authenticator()).build();
-            return ProxyRunner.run(io, server, resources, bound -> banner(io.out(), bound, users, backends));
+            return ProxyRunner.run(io, stop, server, resources, bound -> banner(io.out(), bound, users, backends));
         } catch (Exception | Error e) {
             closeQuietly(resources);
             throw e;

@@ -23,9 +23,13 @@ final class ProxyRunner {
         void run(List<BoundListener> listeners) throws Exception;
     }
 
-    static int run(Io io, ProxyServer server, List<? extends AutoCloseable> resources, AfterStart afterStart)
-            throws Exception {
-        try (StopSignal stop = io.stopSignals().install()) {
+    /**
+     * @param stop installed by the caller before it set anything up, so that a SIGTERM during
+     *             start-up is not lost; closed by the caller
+     */
+    static int run(Io io, StopSignal stop, ProxyServer server, List<? extends AutoCloseable> resources,
+            AfterStart afterStart) throws Exception {
+        {
             try {
                 List<BoundListener> bound;
                 try {

@@ -73,6 +73,12 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Io io = Commands.io(spec);
+        try (StopSignal stop = io.stopSignals().install()) {
+            return serve(io, stop);
+        }
+    }
+
+    private int serve(Io io, StopSignal stop) throws Exception {
         List<Listener> listeners = new ArrayList<>();
         listeners.addAll(listeners(spec, "--pop3", Protocol.POP3, pop3, 110));
         listeners.addAll(listeners(spec, "--imap", Protocol.IMAP, imap, 143));
@@ -93,7 +99,7 @@ final class ServeCommand implements Callable<Integer> {
             stores.close();
             throw e;
         }
-        return ProxyRunner.run(io, server, List.of(stores), bound -> {
+        return ProxyRunner.run(io, stop, server, List.of(stores), bound -> {
             if (!routing.backends.isEmpty()) {
                 LOG.info("backends {}", routing.directory().mappings());
             }
