@@ -11,6 +11,9 @@ public final class ChannelAttributes {
     /** The session record of a client channel (also set on its backend channel). */
     public static final AttributeKey<SessionRecord> SESSION = AttributeKey.valueOf(ChannelAttributes.class, "session");
 
+    /** The front-end protocol of a client channel (for replies outside its session handler). */
+    public static final AttributeKey<FrontendProtocol> FRONTEND = AttributeKey.valueOf(ChannelAttributes.class, "frontend");
+
     public static SessionRecord session(Channel channel) {
         return channel.attr(SESSION).get();
     }

@@ -22,4 +22,23 @@ public interface FrontendProtocol {
 
     /** What a client is told when the login timeout expires (IMAP {@code * BYE ...}); null to just close. */
     ByteBuf loginTimeoutReply(ByteBufAllocator alloc);
+
+    /**
+     * What a client over a {@link ConnectionLimits connection limit} is told instead of the greeting
+     * before it is closed ({@code -ERR [SYS/TEMP] too many connections}, {@code * BYE Too many
+     * connections}); null to just close.
+     */
+    default ByteBuf tooManyConnectionsReply(ByteBufAllocator alloc) {
+        return null;
+    }
+
+    /**
+     * What a client still logging in is told when the server shuts down, before it is closed
+     * ({@code * BYE ...}; POP3 has no unsolicited reply, so a {@code -ERR} it reads as the answer to
+     * its next command); null to just close. Relayed sessions are not told anything: they belong to
+     * the backend.
+     */
+    default ByteBuf shutdownReply(ByteBufAllocator alloc) {
+        return null;
+    }
 }

@@ -188,6 +188,20 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ShutdownEvent.INSTANCE) {
+            // Still logging in while the server stops: say so (as far as the protocol can) and close.
+            if (!closing) {
+                session.outcome(SessionRecord.Outcome.SHUTDOWN);
+                FrontendProtocol frontend = ctx.channel().attr(ChannelAttributes.FRONTEND).get();
+                closeWith(ctx, frontend == null ? null : frontend.shutdownReply(ctx.alloc()));
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (backend != null) {
             backend.close();

@@ -6,6 +6,7 @@ public final class HandlerNames {
     }
 
     public static final String TLS = "tls";
+    public static final String CONNECTION_LIMITS = "connection-limits";
     public static final String LOGIN_TIMEOUT = "login-timeout";
     public static final String DECODER = "decoder";
     public static final String SESSION = "session";

@@ -33,6 +33,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private final int threads;
     private final Authenticator authenticator;
+    private final ConnectionCounter connections;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private BackendConnector connector;
@@ -46,6 +47,7 @@ public final class ProxyServer implements AutoCloseable {
         this.transport = b.transport;
         this.threads = b.threads;
         this.authenticator = b.authenticator;
+        this.connections = new ConnectionCounter(b.connectionLimits);
     }
 
     public static Builder builder() {
@@ -77,7 +79,7 @@ public final class ProxyServer implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.SO_KEEPALIVE, true)
                         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                        .childHandler(new Initializer(spec.protocol(), context));
+                        .childHandler(new Initializer(spec.protocol(), context, connections));
                 ChannelFuture f = sb.bind(spec.address()).await();
                 if (!f.isSuccess()) {
                     Throwable cause = f.cause();
@@ -113,7 +115,15 @@ public final class ProxyServer implements AutoCloseable {
         return context;
     }
 
-    /** Stops accepting, gives open sessions up to the shutdown grace to end, then closes them. */
+    /** Open client connections and the limits they are counted against. */
+    public ConnectionCounter connections() {
+        return connections;
+    }
+
+    /**
+     * Stops accepting, tells clients still logging in ({@link FrontendProtocol#shutdownReply}) and
+     * closes them, gives relayed sessions up to the shutdown grace to end, then closes them.
+     */
     public synchronized void stop() {
         if (workerGroup == null) {
             return;
@@ -123,6 +133,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         serverChannels.clear();
         ChannelGroup clients = context.clients();
+        for (Channel ch : clients) {
+            ch.pipeline().fireUserEventTriggered(ShutdownEvent.INSTANCE);
+        }
         long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
         while (!clients.isEmpty() && System.nanoTime() < deadline) {
             try {
@@ -132,11 +145,17 @@ public final class ProxyServer implements AutoCloseable {
                 break;
             }
         }
+        if (!clients.isEmpty()) {
+            LOG.info("shutdown grace over: closing {} open session(s)", clients.size());
+        }
         for (Channel ch : clients) {
-            SessionRecord s = ChannelAttributes.session(ch);
-            if (s != null) {
-                s.outcome(SessionRecord.Outcome.SHUTDOWN);
-            }
+            ch.eventLoop().execute(() -> {
+                SessionRecord s = ChannelAttributes.session(ch);
+                if (s != null && ch.isActive()) {
+                    s.outcome(SessionRecord.Outcome.SHUTDOWN);
+                }
+                ch.close();
+            });
         }
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         stopNow();
@@ -167,21 +186,29 @@ public final class ProxyServer implements AutoCloseable {
     private static final class Initializer extends ChannelInitializer<SocketChannel> {
         private final FrontendProtocol protocol;
         private final ProxyContext context;
+        private final ConnectionCounter connections;
 
-        Initializer(FrontendProtocol protocol, ProxyContext context) {
+        Initializer(FrontendProtocol protocol, ProxyContext context, ConnectionCounter connections) {
             this.protocol = protocol;
             this.context = context;
+            this.connections = connections;
         }
 
         @Override
         protected void initChannel(SocketChannel ch) {
             SessionRecord session = new SessionRecord(protocol.protocol(), ch.remoteAddress());
             ch.attr(ChannelAttributes.SESSION).set(session);
+            ch.attr(ChannelAttributes.FRONTEND).set(protocol);
             ch.closeFuture().addListener(f -> session.finish());
             context.clients().add(ch);
+            addConnectionLimits(ch);
             addTimeouts(ch);
             protocol.initSession(ch, context);
             ch.pipeline().addLast(HandlerNames.TAIL, TailHandler.INSTANCE);
+        }
+
+        private void addConnectionLimits(SocketChannel ch) {
+            ch.pipeline().addLast(HandlerNames.CONNECTION_LIMITS, new ConnectionLimitHandler(connections, protocol));
         }
 
         private void addTimeouts(SocketChannel ch) {
@@ -237,6 +264,7 @@ public final class ProxyServer implements AutoCloseable {
         private Transport transport = Transport.auto();
         private int threads = Runtime.getRuntime().availableProcessors();
         private Authenticator authenticator;
+        private ConnectionLimits connectionLimits = ConnectionLimits.NONE;
 
         public Builder listener(FrontendProtocol protocol, InetSocketAddress address) {
             listeners.add(new ListenerSpec(protocol, address));
@@ -258,6 +286,12 @@ public final class ProxyServer implements AutoCloseable {
                 throw new IllegalArgumentException("threads must be at least 1");
             }
             this.threads = threads;
+            return this;
+        }
+
+        /** Limits on open client connections, in total and per client IP (default: none). */
+        public Builder connectionLimits(ConnectionLimits limits) {
+            this.connectionLimits = Objects.requireNonNull(limits);
             return this;
         }
 

@@ -29,6 +29,8 @@ public final class SessionRecord {
         LOGIN_TIMEOUT("login-timeout"),
         LINE_TOO_LONG("line-too-long"),
         TOO_MANY_ERRORS("too-many-errors"),
+        /** Refused at a connection limit, before the greeting. */
+        TOO_MANY_CONNECTIONS("too-many-connections"),
         /** Logged in, relayed, then closed by either side. */
         RELAYED("relayed"),
         IDLE_TIMEOUT("idle-timeout"),

@@ -34,6 +34,16 @@ final class LineTestProtocol implements FrontendProtocol {
         return ascii("TIMEOUT\r\n");
     }
 
+    @Override
+    public ByteBuf tooManyConnectionsReply(ByteBufAllocator alloc) {
+        return ascii("BUSY\r\n");
+    }
+
+    @Override
+    public ByteBuf shutdownReply(ByteBufAllocator alloc) {
+        return ascii("SHUTDOWN\r\n");
+    }
+
     static ByteBuf ascii(String s) {
         return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
     }

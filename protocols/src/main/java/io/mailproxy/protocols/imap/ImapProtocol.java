@@ -42,4 +42,14 @@ public final class ImapProtocol implements FrontendProtocol {
     public ByteBuf loginTimeoutReply(ByteBufAllocator alloc) {
         return ImapReplies.line(alloc, ImapReplies.AUTOLOGOUT);
     }
+
+    @Override
+    public ByteBuf tooManyConnectionsReply(ByteBufAllocator alloc) {
+        return ImapReplies.line(alloc, ImapReplies.TOO_MANY_CONNECTIONS);
+    }
+
+    @Override
+    public ByteBuf shutdownReply(ByteBufAllocator alloc) {
+        return ImapReplies.line(alloc, ImapReplies.SHUTTING_DOWN);
+    }
 }

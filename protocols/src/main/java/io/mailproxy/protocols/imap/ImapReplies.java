@@ -14,6 +14,8 @@ final class ImapReplies {
     static final String LINE_TOO_LONG = "* BAD line too long";
     static final String TOO_MANY_ERRORS = "* BYE Too many invalid commands.";
     static final String AUTOLOGOUT = "* BYE Autologout; idle for too long";
+    static final String TOO_MANY_CONNECTIONS = "* BYE Too many connections";
+    static final String SHUTTING_DOWN = "* BYE Server shutting down.";
     static final String INTERNAL_ERROR = "* BYE Internal server error";
 
     static String greeting(ImapConfig config) {

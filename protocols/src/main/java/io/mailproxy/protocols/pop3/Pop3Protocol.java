@@ -42,4 +42,14 @@ public final class Pop3Protocol implements FrontendProtocol {
     public ByteBuf loginTimeoutReply(ByteBufAllocator alloc) {
         return null;
     }
+
+    @Override
+    public ByteBuf tooManyConnectionsReply(ByteBufAllocator alloc) {
+        return Pop3SessionHandler.line(alloc, Pop3SessionHandler.TOO_MANY_CONNECTIONS);
+    }
+
+    @Override
+    public ByteBuf shutdownReply(ByteBufAllocator alloc) {
+        return Pop3SessionHandler.line(alloc, Pop3SessionHandler.SHUTTING_DOWN);
+    }
 }

@@ -33,6 +33,8 @@ public final class Pop3SessionHandler extends FrontendSessionHandler<Void> {
     static final String AUTH_FAILED = "-ERR [AUTH] Authentication failed.";
     static final String TEMPORARY_FAILURE = "-ERR [SYS/TEMP] Temporary failure, try again later.";
     static final String LINE_TOO_LONG = "-ERR line too long";
+    static final String TOO_MANY_CONNECTIONS = "-ERR [SYS/TEMP] too many connections";
+    static final String SHUTTING_DOWN = "-ERR [SYS/TEMP] Server shutting down.";
     static final String UNKNOWN_COMMAND = "-ERR unknown command";
     static final String INVALID_STATE = "-ERR command not valid in this state";
     static final String SYNTAX_ERROR = "-ERR syntax error";

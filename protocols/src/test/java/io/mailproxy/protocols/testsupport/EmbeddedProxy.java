@@ -52,6 +52,7 @@ public final class EmbeddedProxy {
             protected void initChannel(Channel ch) {
                 ch.config().setAllocator(alloc);
                 ch.attr(ChannelAttributes.SESSION).set(new SessionRecord(protocol.protocol(), ch.remoteAddress()));
+                ch.attr(ChannelAttributes.FRONTEND).set(protocol);
                 ch.pipeline().addLast(HandlerNames.LOGIN_TIMEOUT,
                         new LoginTimeoutHandler(context.settings().loginTimeout(), protocol));
                 protocol.initSession(ch, context);
