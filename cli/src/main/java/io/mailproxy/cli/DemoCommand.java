@@ -83,6 +83,7 @@ final class DemoCommand implements Callable<Integer> {
         ProxyServer.Builder builder = ProxyServer.builder()
                 .settings(proxy.settings().withShutdownGrace(Duration.ofSeconds(2)))
                 .threads(Math.min(2, proxy.threads()))
+                .connectionLimits(proxy.connectionLimits())
                 .listener(Frontends.pop3(proxy.pop3Config()), pop3Address)
                 .listener(Frontends.imap(proxy.imapConfig()), imapAddress);
 

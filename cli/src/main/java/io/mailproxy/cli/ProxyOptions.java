@@ -2,6 +2,7 @@ package io.mailproxy.cli;
 
 import io.mailproxy.protocols.imap.ImapConfig;
 import io.mailproxy.protocols.pop3.Pop3Config;
+import io.mailproxy.proxy.ConnectionLimits;
 import io.mailproxy.proxy.ProxySettings;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +54,17 @@ final class ProxyOptions {
             description = "Longest command before login. Default: ${DEFAULT-VALUE}.")
     int maxLineLength;
 
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
+            description = "Open client connections at most, all listeners together; more are told "
+                    + "'-ERR [SYS/TEMP] too many connections' / '* BYE Too many connections' and closed. "
+                    + "0: no limit. Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-ip", paramLabel = "N", defaultValue = "0",
+            description = "Open connections at most from one client IP address (the PROXY-protocol client when "
+                    + "there is one). 0: no limit (default; clients behind one NAT share an address).")
+    int maxConnectionsPerIp;
+
     @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "30s",
             converter = Converters.DurationConverter.class,
             description = "On SIGTERM, let open sessions run this long before closing them. Default: ${DEFAULT-VALUE}.")
@@ -68,6 +80,14 @@ final class ProxyOptions {
                     maxLineLength, maxErrors, shutdownGrace);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
+        }
+    }
+
+    ConnectionLimits connectionLimits() {
+        try {
+            return new ConnectionLimits(maxConnections, maxConnectionsPerIp);
+        } catch (IllegalArgumentException e) {
+            throw usage("Invalid connection limit: " + e.getMessage());
         }
     }
 

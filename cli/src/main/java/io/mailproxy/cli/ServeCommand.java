@@ -85,7 +85,8 @@ final class ServeCommand implements Callable<Integer> {
         if (listeners.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "Nothing to listen on: both --pop3 and --imap are off");
         }
-        ProxyServer.Builder builder = ProxyServer.builder().settings(proxy.settings()).threads(proxy.threads());
+        ProxyServer.Builder builder = ProxyServer.builder().settings(proxy.settings()).threads(proxy.threads())
+                .connectionLimits(proxy.connectionLimits());
         for (Listener l : listeners) {
             builder.listener(Frontends.of(l.protocol(), proxy), l.address());
         }
