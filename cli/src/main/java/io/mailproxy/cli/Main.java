@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
             UsersCommand.class,
             HashCommand.class,
             CheckCommand.class,
+            CacheCommand.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {

@@ -1,6 +1,9 @@
 package io.mailproxy.cli;
 
+import io.mailproxy.auth.Authenticator;
 import io.mailproxy.auth.Protocol;
+import io.mailproxy.auth.cache.AuthCacheConfig;
+import io.mailproxy.auth.cache.CachingAuthenticator;
 import io.mailproxy.auth.jdbc.AuthStores;
 import io.mailproxy.auth.jdbc.JdbcAuthConfig;
 import io.mailproxy.auth.throttle.ThrottleConfig;
@@ -68,6 +71,9 @@ final class ServeCommand implements Callable<Integer> {
     ThrottleOptions throttle;
 
     @Mixin
+    CacheOptions cache;
+
+    @Mixin
     ProxyOptions proxy;
 
     @Override
@@ -92,15 +98,19 @@ final class ServeCommand implements Callable<Integer> {
         }
         JdbcAuthConfig config = Stores.config(spec, routing.apply(db.configBuilder(io)));
         ThrottleConfig throttling = throttle.config(routing.failureDelay);
+        AuthCacheConfig caching = cache.config();
         AuthStores stores = Stores.open(spec, config);
         ProxyServer server;
+        // throttle outside the cache: a failure answered from the cache is still counted and delayed
+        Authenticator cached = CachingAuthenticator.wrap(stores.authenticator(), caching);
         try {
-            server = builder.authenticator(new ThrottlingAuthenticator(stores.authenticator(), throttling)).build();
+            server = builder.authenticator(new ThrottlingAuthenticator(cached, throttling)).build();
         } catch (RuntimeException e) {
             stores.close();
             throw e;
         }
-        return ProxyRunner.run(io, stop, server, List.of(stores), bound -> {
+        CacheFlushSignal flushSignal = CacheFlushSignal.install(cached);
+        return ProxyRunner.run(io, stop, server, List.of(stores, flushSignal), bound -> {
             if (!routing.backends.isEmpty()) {
                 LOG.info("backends {}", routing.directory().mappings());
             }
