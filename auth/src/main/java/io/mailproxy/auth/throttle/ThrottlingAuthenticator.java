@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * penalty:
  *
  * <ul>
- *   <li><b>Growing delay.</b> Every {@code Rejected} gets its delay from here: the client group's
+ *   <li><b>Growing delay.</b> Every {@code Rejected} gets its delay from here (or keeps the
+ *       delegate's own, when that is longer: an auth_http server's {@code Auth-Wait}; the rest of
+ *       the rejection, such as the auth server's text for the client, passes through): the client group's
  *       n-th counted failure in the window waits {@code baseDelay * 2^(n-1)}, capped: 2, 4, 8, 15,
  *       15 s with the defaults. A client group is an IPv4 address or an IPv6 /64 (one subscriber
  *       usually owns a whole /64). With no client address the user's count is used instead.</li>
@@ -115,7 +117,7 @@ public final class ThrottlingAuthenticator implements Authenticator {
         if (error != null || outcome == null) {
             return failed(error);
         }
-        return outcome instanceof Rejected r ? new Rejected(r.reason(), Duration.ZERO) : outcome;
+        return outcome instanceof Rejected r ? r.withDelay(Duration.ZERO) : outcome;
     }
 
     private AuthOutcome decided(AuthRequest request, String ipKey, String userKey, AuthOutcome outcome,
@@ -127,13 +129,13 @@ public final class ThrottlingAuthenticator implements Authenticator {
             if (outcome instanceof Accepted) {
                 tracker.recordSuccess(userKey);
             } else if (outcome instanceof Rejected r) {
-                return new Rejected(r.reason(), failure(request, ipKey, userKey));
+                return r.withDelay(atLeast(failure(request, ipKey, userKey), r.delay()));
             }
         } catch (RuntimeException e) {
             // the throttle's own state must not turn a decided login into an error
             LOG.warn("failure tracker error; outcome passed on with the longest delay", e);
             if (outcome instanceof Rejected r) {
-                return new Rejected(r.reason(), config.maxDelay());
+                return r.withDelay(atLeast(config.maxDelay(), r.delay()));
             }
         }
         return outcome;
@@ -156,6 +158,11 @@ public final class ThrottlingAuthenticator implements Authenticator {
                     sanitize(request.user()), maxPerUser, config.window(), ipKey == null ? "-" : ipKey);
         }
         return config.delayAfter(ipKey != null ? counts.ipFailures() : counts.userFailures());
+    }
+
+    /** The longer of the two: a delegate's own wait (auth_http {@code Auth-Wait}) is a floor. */
+    private static Duration atLeast(Duration throttle, Duration delegate) {
+        return delegate.compareTo(throttle) > 0 ? delegate : throttle;
     }
 
     private static AuthOutcome failed(Throwable error) {
