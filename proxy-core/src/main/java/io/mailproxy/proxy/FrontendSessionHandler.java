@@ -67,6 +67,15 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
     /** Wrong user or password. */
     protected abstract ByteBuf authFailedReply(ByteBufAllocator alloc, P login);
 
+    /**
+     * Wrong user or password, with the text an auth_http server gave for the client (POP3
+     * {@code -ERR <text>}, IMAP {@code <tag> NO <text>}, as nginx); by default the protocol's own
+     * {@link #authFailedReply(ByteBufAllocator, Object)}. {@code text} holds no control characters.
+     */
+    protected ByteBuf authFailedReply(ByteBufAllocator alloc, P login, String text) {
+        return authFailedReply(alloc, login);
+    }
+
     /** Authentication or backend temporarily unavailable. */
     protected abstract ByteBuf temporaryFailureReply(ByteBufAllocator alloc, P login);
 
@@ -235,16 +244,30 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
                     ctx.channel().remoteAddress(), rejected.reason());
             long delay = rejected.delay().toNanos();
             if (delay > 0) {
-                ctx.executor().schedule(() -> finishFailedLogin(ctx, SessionRecord.Outcome.AUTH_FAILED,
-                        authFailedReply(ctx.alloc(), login)), delay, TimeUnit.NANOSECONDS);
+                ctx.executor().schedule(() -> rejectLogin(ctx, rejected, login), delay, TimeUnit.NANOSECONDS);
             } else {
-                finishFailedLogin(ctx, SessionRecord.Outcome.AUTH_FAILED, authFailedReply(ctx.alloc(), login));
+                rejectLogin(ctx, rejected, login);
             }
         } else if (outcome instanceof AuthOutcome.Unavailable unavailable) {
             LOG.warn("{} login unavailable for user={} client={}: {}", protocol.id(), SessionRecord.sanitize(session.user()),
                     ctx.channel().remoteAddress(), unavailable.reason());
             finishFailedLogin(ctx, SessionRecord.Outcome.UNAVAILABLE, temporaryFailureReply(ctx.alloc(), login));
         }
+    }
+
+    private void rejectLogin(ChannelHandlerContext ctx, AuthOutcome.Rejected rejected, P login) {
+        if (!rejected.closeAfterReply() || !ctx.channel().isActive()) {
+            finishFailedLogin(ctx, SessionRecord.Outcome.AUTH_FAILED, rejectedReply(ctx, rejected, login));
+            return;
+        }
+        loginPending = false;
+        session.outcome(SessionRecord.Outcome.AUTH_FAILED);
+        closeWith(ctx, rejectedReply(ctx, rejected, login)); // nginx: an auth_http error without Auth-Wait ends the session
+    }
+
+    private ByteBuf rejectedReply(ChannelHandlerContext ctx, AuthOutcome.Rejected rejected, P login) {
+        return rejected.clientMessage() == null ? authFailedReply(ctx.alloc(), login)
+                : authFailedReply(ctx.alloc(), login, rejected.clientMessage());
     }
 
     private void connectBackend(ChannelHandlerContext ctx, AuthOutcome.Accepted accepted, P login) {

@@ -30,6 +30,12 @@ final class ImapReplies {
         return buf;
     }
 
+    /** {@code line} + CRLF, as UTF-8 (text from an auth server, for instance). */
+    static ByteBuf utf8Line(ByteBufAllocator alloc, String line) {
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(bytes.length + 2).writeBytes(bytes).writeByte('\r').writeByte('\n');
+    }
+
     /** Several lines, each + CRLF, in one buffer. */
     static ByteBuf lines(ByteBufAllocator alloc, String... lines) {
         int size = 0;

@@ -191,6 +191,11 @@ public final class ImapSessionHandler extends FrontendSessionHandler<String> {
     }
 
     @Override
+    protected ByteBuf authFailedReply(ByteBufAllocator alloc, String tag, String text) {
+        return ImapReplies.utf8Line(alloc, tag + " NO " + text);
+    }
+
+    @Override
     protected ByteBuf temporaryFailureReply(ByteBufAllocator alloc, String tag) {
         return ImapReplies.tagged(alloc, tag, ImapReplies.TEMPORARY_FAILURE);
     }

@@ -109,6 +109,11 @@ public final class Pop3SessionHandler extends FrontendSessionHandler<Void> {
     }
 
     @Override
+    protected ByteBuf authFailedReply(ByteBufAllocator alloc, Void login, String text) {
+        return utf8Line(alloc, "-ERR " + text);
+    }
+
+    @Override
     protected ByteBuf temporaryFailureReply(ByteBufAllocator alloc, Void login) {
         return line(alloc, TEMPORARY_FAILURE);
     }
@@ -311,6 +316,11 @@ public final class Pop3SessionHandler extends FrontendSessionHandler<Void> {
         ByteBuf buf = alloc.buffer(text.length() + 2);
         buf.writeCharSequence(text, StandardCharsets.US_ASCII);
         return buf.writeByte('\r').writeByte('\n');
+    }
+
+    static ByteBuf utf8Line(ByteBufAllocator alloc, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(bytes.length + 2).writeBytes(bytes).writeByte('\r').writeByte('\n');
     }
 
     /** Whether {@code s} can go into a protocol line: no CR, LF or NUL. */

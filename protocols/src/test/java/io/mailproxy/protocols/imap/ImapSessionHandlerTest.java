@@ -6,6 +6,7 @@ import io.mailproxy.auth.AuthOutcome;
 import io.mailproxy.auth.AuthRequest;
 import io.mailproxy.auth.Protocol;
 import io.mailproxy.protocols.sasl.Sasl;
+import io.mailproxy.protocols.testsupport.SplitFeeder;
 import io.mailproxy.protocols.testsupport.SplitFeeder.Chunking;
 import io.mailproxy.proxy.ProxySettings;
 import io.mailproxy.proxy.SessionRecord;
@@ -243,6 +244,31 @@ class ImapSessionHandlerTest {
                 "a LOGIN alice secret\r\nb NOOP\r\n");
         assertThat(t.received()).isEqualTo("a NO [UNAVAILABLE] Temporary failure, try again later.\r\nb OK NOOP completed\r\n");
         assertThat(t.outcome()).isEqualTo(SessionRecord.Outcome.UNAVAILABLE);
+    }
+
+    @Test
+    void authServerTextShouldBeTheNoReplyAndEndTheSessionWithoutAuthWait() {
+        Transcript t = everySplit(() -> ImapHarness.with(ImapHarness.always(new AuthOutcome.Rejected(
+                "auth_http: Invalid login or password", Duration.ZERO, "Invalid login or password", null, true))),
+                "a LOGIN alice wrong\r\nb NOOP\r\n");
+        assertThat(t.received()).isEqualTo("a NO Invalid login or password\r\n");
+        assertThat(t.open()).isFalse();
+        assertThat(t.outcome()).isEqualTo(SessionRecord.Outcome.AUTH_FAILED);
+    }
+
+    @Test
+    void authServerTextWithAuthWaitShouldBeTheNoReplyAfterTheWaitAndAllowARetry() {
+        try (ImapHarness h = ImapHarness.with(ImapHarness.always(new AuthOutcome.Rejected(
+                "auth_http: Falsches Passwort", Duration.ofSeconds(3), "Falsches Passw\u00f6rt", null, false)))) {
+            h.greeted().send("a LOGIN alice wrong\r\nb NOOP\r\n");
+            h.advance(Duration.ofMillis(2999));
+            assertThat(h.received()).isEmpty();
+            h.advance(Duration.ofMillis(1));
+            h.client.runPendingTasks();
+            assertThat(SplitFeeder.drainOutbound(h.client).getBytes(StandardCharsets.ISO_8859_1))
+                    .isEqualTo("a NO Falsches Passw\u00f6rt\r\nb OK NOOP completed\r\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(h.client.isOpen()).isTrue();
+        }
     }
 
     @Test

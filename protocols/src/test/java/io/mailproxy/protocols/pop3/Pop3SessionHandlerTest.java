@@ -364,6 +364,29 @@ class Pop3SessionHandlerTest {
     }
 
     @Test
+    void authServerTextShouldBeTheErrReplyAndEndTheSessionWithoutAuthWait() {
+        Result r = runEveryWay("USER alice\r\nPASS wrong\r\nNOOP\r\n".getBytes(StandardCharsets.UTF_8),
+                ScriptedAuthenticator.always(new AuthOutcome.Rejected("auth_http: Invalid login or password",
+                        Duration.ZERO, "Invalid login or password", null, true)));
+        assertThat(r.output()).isEqualTo(GREETING + "+OK\r\n-ERR Invalid login or password\r\n");
+        assertThat(r.open()).isFalse();
+        assertThat(r.outcome()).isEqualTo(SessionRecord.Outcome.AUTH_FAILED);
+    }
+
+    @Test
+    void authServerTextWithAuthWaitShouldBeTheErrReplyAfterTheWaitAndAllowARetry() {
+        EmbeddedProxy p = proxy(ScriptedAuthenticator.always(new AuthOutcome.Rejected("auth_http: locked",
+                Duration.ofSeconds(3), "Account locked, try again in an hour", null, false)));
+        EmbeddedChannel client = connect(p);
+        feed(client, "USER alice\r\nPASS wrong\r\nNOOP\r\n");
+        p.advance(client, Duration.ofMillis(2999));
+        assertThat(drainOutbound(client)).isEqualTo(GREETING + "+OK\r\n");
+        p.advance(client, Duration.ofMillis(1));
+        assertThat(drainOutbound(client)).isEqualTo("-ERR Account locked, try again in an hour\r\n+OK\r\n");
+        assertThat(client.isOpen()).isTrue();
+    }
+
+    @Test
     void loginShouldSucceedOnSecondAttemptAfterRejection() {
         ScriptedAuthenticator auth = accounts();
         EmbeddedProxy p = proxy(auth);
