@@ -4,6 +4,7 @@ import io.mailproxy.auth.Authenticator;
 import io.mailproxy.auth.Protocol;
 import io.mailproxy.auth.cache.AuthCacheConfig;
 import io.mailproxy.auth.cache.CachingAuthenticator;
+import io.mailproxy.auth.http.HttpAuthenticator;
 import io.mailproxy.auth.jdbc.AuthStores;
 import io.mailproxy.auth.jdbc.JdbcAuthConfig;
 import io.mailproxy.auth.throttle.ThrottleConfig;
@@ -76,6 +77,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ProxyOptions proxy;
 
+    @Mixin
+    AuthHttpOptions authHttp;
+
     @Override
     public Integer call() throws Exception {
         Io io = Commands.io(spec);
@@ -96,8 +100,11 @@ final class ServeCommand implements Callable<Integer> {
         for (Listener l : listeners) {
             builder.listener(Frontends.of(l.protocol(), proxy), l.address());
         }
-        JdbcAuthConfig config = Stores.config(spec, routing.apply(db.configBuilder(io)));
         ThrottleConfig throttling = throttle.config(routing.failureDelay);
+        if (authHttp.enabled()) {
+            return serveWithAuthHttp(io, stop, builder, throttling);
+        }
+        JdbcAuthConfig config = Stores.config(spec, routing.apply(db.configBuilder(io)));
         AuthCacheConfig caching = cache.config();
         AuthStores stores = Stores.open(spec, config);
         ProxyServer server;
@@ -118,6 +125,27 @@ final class ServeCommand implements Callable<Integer> {
                     "cannot reach the account database {}: {}; serving anyway: logins get the temporary-failure "
                             + "reply until it is back", config.redactedUrl(), why));
         });
+    }
+
+    /**
+     * nginx's setup: the auth_http server decides and routes; no account database is opened. No
+     * auth cache either: the auth server sees every login, as behind nginx.
+     */
+    private int serveWithAuthHttp(Io io, StopSignal stop, ProxyServer.Builder builder, ThrottleConfig throttling)
+            throws Exception {
+        if (db.url != null) {
+            throw new ParameterException(spec.commandLine(), "--auth-http replaces the account database: drop --db-url");
+        }
+        HttpAuthenticator http = authHttp.open(routing.authTimeout);
+        ProxyServer server;
+        try {
+            server = builder.authenticator(new ThrottlingAuthenticator(http, throttling)).build();
+        } catch (RuntimeException e) {
+            http.close();
+            throw e;
+        }
+        return ProxyRunner.run(io, stop, server, List.of(http),
+                bound -> LOG.info("auth_http {}", http.config().uri()));
     }
 
     record Listener(Protocol protocol, InetSocketAddress address) {

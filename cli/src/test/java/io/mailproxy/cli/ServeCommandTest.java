@@ -60,6 +60,59 @@ class ServeCommandTest {
     }
 
     @Test
+    void serveShouldAskTheAuthHttpServerInsteadOfTheDatabaseWhenGivenOne() throws Exception {
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> users = new java.util.concurrent.CopyOnWriteArrayList<>();
+        http.createContext("/auth", exchange -> {
+            users.add(exchange.getRequestHeaders().getFirst("Auth-User") + " "
+                    + exchange.getRequestHeaders().getFirst("X-Site"));
+            exchange.getResponseHeaders().add("Auth-Status", "Invalid login or password");
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        http.start();
+        CliRunner cli = new CliRunner();
+        CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(() -> cli.exec("serve",
+                "--pop3", "off", "--imap", "127.0.0.1:0", "--data-dir", tmp.resolve("never-created").toString(),
+                "--auth-http", "127.0.0.1:" + http.getAddress().getPort() + "/auth", "--auth-http-header", "X-Site: eu1",
+                "--failure-delay", "0", "--shutdown-grace", "1s"));
+        try {
+            List<BoundListener> bound = cli.started().get(60, TimeUnit.SECONDS);
+            try (Socket s = new Socket("127.0.0.1", bound.get(0).port())) {
+                s.setSoTimeout(30_000);
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                OutputStream out = s.getOutputStream();
+                assertThat(in.readLine()).startsWith("* OK");
+                out.write("a1 LOGIN alice wrong\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(in.readLine()).isEqualTo("a1 NO Invalid login or password");
+                assertThat(in.readLine()).isNull();
+            }
+        } finally {
+            cli.stop();
+            http.stop(0);
+        }
+        CliRunner.Result r = run.get(60, TimeUnit.SECONDS);
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(users).containsExactly("alice eu1");
+        assertThat(tmp.resolve("never-created")).as("no database opened").doesNotExist();
+    }
+
+    @Test
+    void authHttpFlagsShouldBeCheckedAsUsageErrors() {
+        CliRunner.Result unix = CliRunner.run("serve", "--auth-http", "unix:/run/auth.sock");
+        assertThat(unix.code()).isEqualTo(2);
+        assertThat(unix.err()).contains("--auth-http", "unix sockets are not supported");
+        CliRunner.Result both = CliRunner.run("serve", "--auth-http", "127.0.0.1/auth", "--db-url", "jdbc:mysql://db/mail");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("--auth-http replaces the account database");
+        CliRunner.Result host = CliRunner.run("serve", "--auth-http", "127.0.0.1/auth", "--auth-http-header", "Host: x");
+        assertThat(host.code()).isEqualTo(2);
+        assertThat(host.err()).contains("--auth-http-header", "Host");
+    }
+
+    @Test
     void serveShouldTakeListenersFromTheConfigFileUnlessAFlagGivesThem() throws Exception {
         Path config = Files.writeString(tmp.resolve("mailproxy.properties"), String.join("\n",
                 "pop3 = off",
