@@ -1,0 +1,116 @@
+package io.mailproxy.bench;
+
+import io.netty.channel.ChannelFuture;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * {@code login}: C clients for D seconds, each in a loop: connect, log in as a random user, SELECT
+ * INBOX (IMAP) or STAT (POP3), log out. Latency is from the connect to the login's OK (what a mail
+ * client waits for); a login counts when its whole session ended well.
+ */
+final class LoginRun {
+    private final LoadClient client;
+    private final String protocol;
+    private final Users users;
+    private final int clients;
+    private final Duration duration;
+    private final Duration warmup;
+    private final Duration timeout;
+    private final Recorder latency = new Recorder(3);
+    private final LongAdder logins = new LongAdder();
+    private final Errors errors = new Errors();
+    private long measureFrom;
+    private long deadline;
+
+    LoginRun(LoadClient client, String protocol, Users users, int clients, Duration duration, Duration warmup,
+            Duration timeout) {
+        this.client = client;
+        this.protocol = protocol;
+        this.users = users;
+        this.clients = clients;
+        this.duration = duration;
+        this.warmup = warmup;
+        this.timeout = timeout;
+    }
+
+    Summary run() throws InterruptedException {
+        long start = System.nanoTime();
+        measureFrom = start + warmup.toNanos();
+        deadline = measureFrom + duration.toNanos();
+        CountDownLatch done = new CountDownLatch(clients);
+        for (int i = 0; i < clients; i++) {
+            next(done);
+        }
+        // every session ends by its own timeout, so this wait is bounded; the extra second is slack
+        boolean all = done.await(warmup.toMillis() + duration.toMillis() + timeout.toMillis() + 1000,
+                TimeUnit.MILLISECONDS);
+        double seconds = duration.toNanos() / 1e9;
+        Histogram h = latency.getIntervalHistogram();
+        long n = logins.sum();
+        return new Summary("login")
+                .put("protocol", protocol)
+                .put("clients", clients)
+                .put("duration_s", seconds)
+                .put("logins", n)
+                .put("logins_per_s", n / seconds)
+                .put("p50_ms", h.getValueAtPercentile(50) / 1000.0)
+                .put("p90_ms", h.getValueAtPercentile(90) / 1000.0)
+                .put("p99_ms", h.getValueAtPercentile(99) / 1000.0)
+                .put("max_ms", h.getMaxValue() / 1000.0)
+                .put("errors", errors.total())
+                .put("errors_by_kind", errors.byKind())
+                .put("complete", all);
+    }
+
+    Errors errors() {
+        return errors;
+    }
+
+    private void next(CountDownLatch done) {
+        long started = System.nanoTime();
+        if (started - deadline >= 0) {
+            done.countDown();
+            return;
+        }
+        boolean measured = started - measureFrom >= 0;
+        int loginStep = Scripts.loginStep(protocol);
+        List<Step> script = Scripts.login(protocol, users.random());
+        ScriptedSession.Listener listener = new ScriptedSession.Listener() {
+            @Override
+            public void stepDone(int index, Step step, long nanoTime) {
+                if (index == loginStep && measured) {
+                    latency.recordValue(Math.max(0, (nanoTime - started) / 1000));
+                }
+            }
+
+            @Override
+            public void finished(ScriptedSession session, ErrorKind error, String detail) {
+                if (measured) {
+                    if (error == null) {
+                        logins.increment();
+                    } else {
+                        errors.count(error, detail);
+                    }
+                }
+                client.group().next().execute(() -> next(done));
+            }
+        };
+        ChannelFuture connect = client.connect(
+                () -> new ScriptedSession(script, listener, timeout.toMillis(), TimeUnit.MILLISECONDS, null));
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                if (measured) {
+                    errors.count(ErrorKind.CONNECT, String.valueOf(f.cause()));
+                }
+                // a refused port fails at once: do not spin on it
+                client.group().next().schedule(() -> next(done), 10, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+}
