@@ -52,7 +52,7 @@ final class DatabaseOptions {
     Duration connectTimeout;
 
     static final Duration SERVER_CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration EMBEDDED_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration EMBEDDED_CONNECT_TIMEOUT = JdbcAuthConfig.EMBEDDED_CONNECT_TIMEOUT;
 
     @Option(names = "--db-query-timeout", paramLabel = "DURATION", defaultValue = "3s",
             converter = Converters.DurationConverter.class,

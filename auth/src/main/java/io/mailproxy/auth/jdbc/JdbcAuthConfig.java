@@ -54,6 +54,12 @@ public record JdbcAuthConfig(
     public static final int DEFAULT_POOL_SIZE = 10;
     public static final int DEFAULT_QUEUE_CAPACITY = 1000;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * The embedded H2 file is local, but its first open (creating or recovering the file and
+     * starting the AUTO_SERVER listener) took more than 2 s on a loaded 2-core machine; there is
+     * no network to fail fast on.
+     */
+    public static final Duration EMBEDDED_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILURE_DELAY = Duration.ofSeconds(2);
@@ -104,7 +110,8 @@ public record JdbcAuthConfig(
      * seed's table, on first use.
      */
     public static Builder embedded(Path dataDir) {
-        return new Builder(EmbeddedStore.jdbcUrl(dataDir)).user(EmbeddedStore.USER).password("");
+        return new Builder(EmbeddedStore.jdbcUrl(dataDir)).user(EmbeddedStore.USER).password("")
+                .connectTimeout(EMBEDDED_CONNECT_TIMEOUT);
     }
 
     /** Number of {@code ?} placeholders in {@link #query()}: 1 or 2. */
