@@ -101,7 +101,7 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
         if (errors >= proxy.settings().maxErrors()) {
             session.outcome(SessionRecord.Outcome.TOO_MANY_ERRORS);
             ctx.write(reply);
-            closeWith(ctx, tooManyErrorsReply(ctx.alloc()));
+            closeLingering(ctx, tooManyErrorsReply(ctx.alloc()));
             return false;
         }
         ctx.writeAndFlush(reply);
@@ -118,6 +118,17 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
         } else {
             ctx.writeAndFlush(lastReply).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * Like {@link #closeWith}, for a close the client did not ask for and may not expect: it may have
+     * sent more (the rest of a long line, pipelined commands), so the reply is kept from being lost
+     * to a TCP reset ({@link LingeringClose}).
+     */
+    private void closeLingering(ChannelHandlerContext ctx, ByteBuf lastReply) {
+        closing = true;
+        decoder.pause();
+        LingeringClose.close(ctx, lastReply);
     }
 
     /** Marks the session as ended by the client's LOGOUT/QUIT, then {@link #closeWith}. */
@@ -222,7 +233,7 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             session.outcome(SessionRecord.Outcome.LINE_TOO_LONG);
-            closeWith(ctx, lineTooLongReply(ctx.alloc()));
+            closeLingering(ctx, lineTooLongReply(ctx.alloc()));
         } else if (cause instanceof IOException) {
             ctx.fireExceptionCaught(cause);
         } else {

@@ -20,7 +20,9 @@ import io.netty.handler.codec.TooLongFrameException;
  *
  * <p>The channel runs with auto-read off: this decoder asks for the next read only when it is not
  * paused and needs more bytes, so a client cannot make the proxy buffer more than
- * {@code maxCommandLength} bytes of undecoded input plus one socket read.
+ * {@code maxCommandLength} bytes of undecoded input plus one socket read. Nor can it make the proxy
+ * buffer replies it does not read: while the channel is not writable (its outbound buffer above the
+ * high water mark) nothing is decoded and nothing read; decoding resumes when it drains.
  *
  * <p>A command longer than {@code maxCommandLength} (literals included) raises
  * {@link TooLongFrameException} towards the session handler, which answers and closes; the
@@ -140,7 +142,7 @@ public abstract class PreLoginDecoder extends ChannelInboundHandlerAdapter {
         decoding = true;
         try {
             while (!paused && !failed && cumulation != null && cumulation.isReadable()
-                    && !ctx.isRemoved() && ctx.channel().isActive()) {
+                    && !ctx.isRemoved() && ctx.channel().isActive() && ctx.channel().isWritable()) {
                 Object command;
                 try {
                     command = decode(ctx, cumulation);
@@ -171,8 +173,18 @@ public abstract class PreLoginDecoder extends ChannelInboundHandlerAdapter {
         requestMore();
     }
 
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            // The client read what it was sent: answer what it pipelined meanwhile, then read on.
+            drain();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
     private void requestMore() {
-        if (paused || failed || ctx == null || ctx.isRemoved() || !ctx.channel().isActive()) {
+        if (paused || failed || ctx == null || ctx.isRemoved() || !ctx.channel().isActive()
+                || !ctx.channel().isWritable()) {
             return;
         }
         if (inputShutdown) {
