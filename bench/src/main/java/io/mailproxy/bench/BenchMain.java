@@ -15,12 +15,16 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar mailproxy-bench.jar login|fetch|idle|backends|jmh ...}. */
+/**
+ * {@code java -jar mailproxy-bench.jar login|fetch|idle|backends ...}, and
+ * {@code java -jar mailproxy-bench.jar jmh [JMH options] [benchmark regexp]} for the microbenchmarks.
+ */
 @Command(name = "mailproxy-bench",
         mixinStandardHelpOptions = true,
         description = {"Load generator for any POP3/IMAP endpoint on this machine (loopback unless "
                 + "--allow-remote), and the mail servers of scripts/bench.sh. One summary line per run "
-                + "(key=value), or one JSON object with --json.", ""},
+                + "(key=value), or one JSON object with --json. 'jmh [JMH options]' runs the "
+                + "microbenchmarks (decoders, password schemes).", ""},
         subcommands = {BenchMain.Login.class, BenchMain.Fetch.class, BenchMain.Idle.class, BenchMain.Backends.class,
             CommandLine.HelpCommand.class})
 public final class BenchMain implements Callable<Integer> {
@@ -31,7 +35,12 @@ public final class BenchMain implements Callable<Integer> {
         return 2;
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("jmh")) {
+            // the JMH microbenchmarks (decoders, password schemes): JMH's own command line follows
+            org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         System.exit(execute(new PrintWriter(System.out, true), args));
     }
 
