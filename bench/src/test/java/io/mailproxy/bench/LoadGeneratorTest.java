@@ -93,7 +93,7 @@ class LoadGeneratorTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        Run r = bench("login", "--protocol", "pop3", "--port", Integer.toString(closed), "-c", "1", "-d", "200ms");
+        Run r = bench("login", "--protocol", "pop3", "--port", Integer.toString(closed), "-c", "1", "-d", "2s");
 
         assertThat(r.number("logins")).isZero();
         assertThat(r.values().get("errors_by_kind")).startsWith("connect:");
