@@ -151,6 +151,11 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
         return session;
     }
 
+    /** The client channel (null before this handler is added). */
+    protected final Channel clientChannel() {
+        return ctx == null ? null : ctx.channel();
+    }
+
     /**
      * Starts authenticating {@code user}: decoding pauses until the outcome is handled. On
      * acceptance the client is connected and logged in to its backend and spliced; otherwise
@@ -164,8 +169,10 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
         attempts++;
         decoder.pause();
         session.user(user);
+        boolean secure = isSecure(ctx.channel());
         AuthRequest request = new AuthRequest(protocol, user, password, mechanism, session.clientInet(),
-                attempts, isSecure(ctx.channel()));
+                attempts, secure, ctx.channel().attr(ChannelAttributes.PROXIED).get(),
+                secure ? TlsDetailsReader.read(ctx.channel()) : null);
         proxy.authenticator().authenticate(request).whenComplete((outcome, error) -> {
             AuthOutcome o = outcome != null ? outcome
                     : new AuthOutcome.Unavailable("authenticator failed: " + error);
@@ -237,7 +244,7 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
         } else if (cause instanceof IOException) {
             ctx.fireExceptionCaught(cause);
         } else {
-            LOG.warn("error in {} session from {}; closing", protocol.id(), ctx.channel().remoteAddress(), cause);
+            LOG.warn("error in {} session from {}; closing", protocol.id(), session.client(), cause);
             session.outcome(SessionRecord.Outcome.ERROR);
             closeWith(ctx, internalErrorReply(ctx.alloc()));
         }
@@ -252,7 +259,7 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
             connectBackend(ctx, accepted, login);
         } else if (outcome instanceof AuthOutcome.Rejected rejected) {
             LOG.info("{} login rejected for user={} client={}: {}", protocol.id(), SessionRecord.sanitize(session.user()),
-                    ctx.channel().remoteAddress(), rejected.reason());
+                    session.client(), rejected.reason());
             long delay = rejected.delay().toNanos();
             if (delay > 0) {
                 ctx.executor().schedule(() -> rejectLogin(ctx, rejected, login), delay, TimeUnit.NANOSECONDS);
@@ -261,7 +268,7 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
             }
         } else if (outcome instanceof AuthOutcome.Unavailable unavailable) {
             LOG.warn("{} login unavailable for user={} client={}: {}", protocol.id(), SessionRecord.sanitize(session.user()),
-                    ctx.channel().remoteAddress(), unavailable.reason());
+                    session.client(), unavailable.reason());
             finishFailedLogin(ctx, SessionRecord.Outcome.UNAVAILABLE, temporaryFailureReply(ctx.alloc(), login));
         }
     }

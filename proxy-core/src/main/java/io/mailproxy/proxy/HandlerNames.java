@@ -5,6 +5,9 @@ public final class HandlerNames {
     private HandlerNames() {
     }
 
+    /** Netty's HAProxyMessageDecoder, then the handler that applies the header; both remove themselves. */
+    public static final String PROXY_PROTOCOL = "proxy-protocol";
+    public static final String PROXY_PROTOCOL_SOURCE = "proxy-protocol-source";
     public static final String TLS = "tls";
     public static final String CONNECTION_LIMITS = "connection-limits";
     public static final String LOGIN_TIMEOUT = "login-timeout";

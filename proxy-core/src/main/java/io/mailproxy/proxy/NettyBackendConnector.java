@@ -31,10 +31,17 @@ public final class NettyBackendConnector implements BackendConnector {
     private final Transport transport;
     private final Duration connectTimeout;
     private final AddressResolverGroup<InetSocketAddress> resolver;
+    private final BackendProxyProtocol proxyProtocol;
 
     public NettyBackendConnector(Transport transport, Duration connectTimeout) {
+        this(transport, connectTimeout, BackendProxyProtocol.OFF);
+    }
+
+    /** With {@code proxyProtocol} v1 or v2, each backend connection starts with a PROXY header naming the client. */
+    public NettyBackendConnector(Transport transport, Duration connectTimeout, BackendProxyProtocol proxyProtocol) {
         this.transport = transport;
         this.connectTimeout = connectTimeout;
+        this.proxyProtocol = proxyProtocol;
         this.resolver = new DnsAddressResolverGroup(
                 new DnsNameResolverBuilder().datagramChannelType(transport.datagramChannelClass()));
     }
@@ -85,6 +92,9 @@ public final class NettyBackendConnector implements BackendConnector {
                     backend.close();
                     promise.tryFailure(new IllegalStateException("client went away"));
                     return;
+                }
+                if (proxyProtocol != BackendProxyProtocol.OFF) {
+                    BackendProxyHeader.write(backend, proxyProtocol, ClientEndpoints.of(client));
                 }
                 backend.pipeline().addLast(HandlerNames.BACKEND_HANDSHAKE, handshake.create(host));
                 promise.trySuccess(backend);

@@ -13,8 +13,20 @@ public final class ProxyContext {
     private final Authenticator authenticator;
     private final BackendConnector connector;
     private final ChannelGroup clients;
+    private final boolean forwardClientAddress;
 
     public ProxyContext(ProxySettings settings, Authenticator authenticator, BackendConnector connector, ChannelGroup clients) {
+        this(settings, authenticator, connector, clients, false);
+    }
+
+    /**
+     * @param forwardClientAddress whether backend logins tell the backend the client's address with
+     *                             the protocol's own command (IMAP {@code ID}, POP3 {@code XCLIENT})
+     *                             when the backend announces it
+     */
+    public ProxyContext(ProxySettings settings, Authenticator authenticator, BackendConnector connector, ChannelGroup clients,
+            boolean forwardClientAddress) {
+        this.forwardClientAddress = forwardClientAddress;
         this.settings = Objects.requireNonNull(settings, "settings");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.connector = Objects.requireNonNull(connector, "connector");
@@ -35,5 +47,10 @@ public final class ProxyContext {
 
     public ChannelGroup clients() {
         return clients;
+    }
+
+    /** Whether backend logins forward the client's address (IMAP ID, POP3 XCLIENT). */
+    public boolean forwardClientAddress() {
+        return forwardClientAddress;
     }
 }

@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -33,6 +34,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private final int threads;
     private final Authenticator authenticator;
+    private final BackendProxyProtocol backendProxyProtocol;
+    private final boolean forwardClientAddress;
     private final ConnectionCounter connections;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -47,6 +50,8 @@ public final class ProxyServer implements AutoCloseable {
         this.transport = b.transport;
         this.threads = b.threads;
         this.authenticator = b.authenticator;
+        this.backendProxyProtocol = b.backendProxyProtocol;
+        this.forwardClientAddress = b.forwardClientAddress;
         this.connections = new ConnectionCounter(b.connectionLimits);
     }
 
@@ -64,9 +69,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         bossGroup = transport.newEventLoopGroup(1, "mailproxy-accept");
         workerGroup = transport.newEventLoopGroup(threads, "mailproxy-io");
-        connector = new NettyBackendConnector(transport, settings.backendConnectTimeout());
+        connector = new NettyBackendConnector(transport, settings.backendConnectTimeout(), backendProxyProtocol);
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-        context = new ProxyContext(settings, authenticator, connector, clients);
+        context = new ProxyContext(settings, authenticator, connector, clients, forwardClientAddress);
         List<BoundListener> result = new ArrayList<>();
         try {
             for (ListenerSpec spec : listeners) {
@@ -79,7 +84,7 @@ public final class ProxyServer implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.SO_KEEPALIVE, true)
                         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                        .childHandler(new Initializer(spec.protocol(), context, connections));
+                        .childHandler(new Initializer(spec, context, connections));
                 ChannelFuture f = sb.bind(spec.address()).await();
                 if (!f.isSuccess()) {
                     Throwable cause = f.cause();
@@ -185,11 +190,13 @@ public final class ProxyServer implements AutoCloseable {
     /** Builds the client pipeline of one listener from named steps. */
     private static final class Initializer extends ChannelInitializer<SocketChannel> {
         private final FrontendProtocol protocol;
+        private final ProxyProtocolPolicy proxyProtocol;
         private final ProxyContext context;
         private final ConnectionCounter connections;
 
-        Initializer(FrontendProtocol protocol, ProxyContext context, ConnectionCounter connections) {
-            this.protocol = protocol;
+        Initializer(ListenerSpec spec, ProxyContext context, ConnectionCounter connections) {
+            this.protocol = spec.protocol();
+            this.proxyProtocol = spec.proxyProtocol();
             this.context = context;
             this.connections = connections;
         }
@@ -201,10 +208,18 @@ public final class ProxyServer implements AutoCloseable {
             ch.attr(ChannelAttributes.FRONTEND).set(protocol);
             ch.closeFuture().addListener(f -> session.finish());
             context.clients().add(ch);
+            addProxyProtocol(ch);
             addConnectionLimits(ch);
             addTimeouts(ch);
             protocol.initSession(ch, context);
             ch.pipeline().addLast(HandlerNames.TAIL, TailHandler.INSTANCE);
+        }
+
+        private void addProxyProtocol(SocketChannel ch) {
+            if (proxyProtocol != null) {
+                ch.pipeline().addLast(HandlerNames.PROXY_PROTOCOL, new HAProxyMessageDecoder());
+                ch.pipeline().addLast(HandlerNames.PROXY_PROTOCOL_SOURCE, new ProxyProtocolHandler(proxyProtocol));
+            }
         }
 
         private void addConnectionLimits(SocketChannel ch) {
@@ -265,9 +280,23 @@ public final class ProxyServer implements AutoCloseable {
         private int threads = Runtime.getRuntime().availableProcessors();
         private Authenticator authenticator;
         private ConnectionLimits connectionLimits = ConnectionLimits.NONE;
+        private BackendProxyProtocol backendProxyProtocol = BackendProxyProtocol.OFF;
+        private boolean forwardClientAddress;
 
         public Builder listener(FrontendProtocol protocol, InetSocketAddress address) {
             listeners.add(new ListenerSpec(protocol, address));
+            return this;
+        }
+
+        /** A listener whose connections start with a PROXY protocol header from a trusted load balancer. */
+        public Builder listener(FrontendProtocol protocol, InetSocketAddress address, ProxyProtocolPolicy proxyProtocol) {
+            listeners.add(new ListenerSpec(protocol, address, proxyProtocol));
+            return this;
+        }
+
+        /** Whether backends are sent a PROXY protocol header with the client's address (default: off). */
+        public Builder backendProxyProtocol(BackendProxyProtocol mode) {
+            this.backendProxyProtocol = Objects.requireNonNull(mode);
             return this;
         }
 
@@ -292,6 +321,12 @@ public final class ProxyServer implements AutoCloseable {
         /** Limits on open client connections, in total and per client IP (default: none). */
         public Builder connectionLimits(ConnectionLimits limits) {
             this.connectionLimits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        /** Whether backend logins tell the backend the client's address (IMAP ID, POP3 XCLIENT); default off. */
+        public Builder forwardClientAddress(boolean forward) {
+            this.forwardClientAddress = forward;
             return this;
         }
 

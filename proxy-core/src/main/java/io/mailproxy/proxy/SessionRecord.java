@@ -31,6 +31,10 @@ public final class SessionRecord {
         TOO_MANY_ERRORS("too-many-errors"),
         /** Refused at a connection limit, before the greeting. */
         TOO_MANY_CONNECTIONS("too-many-connections"),
+        /** A PROXY-protocol listener closed a connection that did not come from a trusted network. */
+        PROXY_UNTRUSTED("proxy-untrusted"),
+        /** A PROXY-protocol listener got no valid header in time. */
+        PROXY_INVALID("proxy-invalid"),
         /** Logged in, relayed, then closed by either side. */
         RELAYED("relayed"),
         IDLE_TIMEOUT("idle-timeout"),
@@ -49,7 +53,9 @@ public final class SessionRecord {
     }
 
     private final Protocol protocol;
-    private final SocketAddress client;
+    private SocketAddress client;
+    private boolean clientFromProxyHeader;
+    private final String id = newId();
     private final long startNanos = System.nanoTime();
     private String user;
     private HostAndPort backend;
@@ -69,6 +75,29 @@ public final class SessionRecord {
 
     public SocketAddress client() {
         return client;
+    }
+
+    /**
+     * Replaces the client address with a PROXY-protocol header's source, once, before the greeting
+     * (so that limits, auth, throttling and the log all see the real client).
+     */
+    public void proxiedClient(InetSocketAddress source) {
+        if (clientFromProxyHeader) {
+            throw new IllegalStateException("the client address was already set from a PROXY header");
+        }
+        clientFromProxyHeader = true;
+        this.client = source;
+    }
+
+    /** A short random id for this session (also sent to backends as x-session-id, SESSION=). */
+    public String id() {
+        return id;
+    }
+
+    private static String newId() {
+        byte[] b = new byte[9];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     /** The client's IP address and port, or null when the channel has no IP address. */
@@ -128,7 +157,7 @@ public final class SessionRecord {
         }
     }
 
-    /** {@code session protocol=imap user=alice client=1.2.3.4:5678 backend=10.0.0.1:143 in=12 out=3456 duration_ms=789 outcome=relayed}. */
+    /** {@code session protocol=imap user=alice client=1.2.3.4:5678 backend=10.0.0.1:143 in=12 out=3456 duration_ms=789 outcome=relayed session=3kq0Vb7xT2nM}. */
     public String logLine() {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         return "session protocol=" + protocol.id()
@@ -138,7 +167,8 @@ public final class SessionRecord {
                 + " in=" + bytesFromClient
                 + " out=" + bytesToClient
                 + " duration_ms=" + millis
-                + " outcome=" + outcome.id();
+                + " outcome=" + outcome.id()
+                + " session=" + id;
     }
 
     private String formatClient() {
