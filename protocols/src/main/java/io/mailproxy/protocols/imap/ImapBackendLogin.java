@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Logs in to an IMAP backend with the client's tag: waits for the {@code * OK} greeting (not
@@ -27,9 +28,13 @@ public final class ImapBackendLogin extends BackendHandshake {
     /** Most untagged bytes collected for the client before the tagged reply. */
     static final int MAX_COLLECTED = 64 * 1024;
 
-    private enum Step { GREETING, CONTINUATION, RESPONSE }
+    private enum Step { GREETING, CAPABILITY, ID, CONTINUATION, RESPONSE }
 
     private final String tag;
+    /** With --forward-client-ip: the ID parameters to send when the backend announces ID; else null. */
+    private final String forwardedId;
+    private final String ownTag;
+    private boolean backendHasId;
     private final List<byte[]> chunks;
     private int nextChunk;
     private Step step = Step.GREETING;
@@ -42,8 +47,21 @@ public final class ImapBackendLogin extends BackendHandshake {
      */
     public ImapBackendLogin(Promise<BackendLoginResult> result, Duration timeout, String tag, String user,
                             String password) {
+        this(result, timeout, tag, user, password, null);
+    }
+
+    /**
+     * @param forwardedId the parenthesised ID parameters ({@link ImapForwardedId}) to send before
+     *                    LOGIN when the backend announces {@code ID} (in its greeting, else asked
+     *                    with {@code CAPABILITY}); null to send none. Those exchanges are not relayed
+     *                    to the client.
+     */
+    public ImapBackendLogin(Promise<BackendLoginResult> result, Duration timeout, String tag, String user,
+                            String password, String forwardedId) {
         super(result, timeout);
         this.tag = tag;
+        this.forwardedId = forwardedId;
+        this.ownTag = tag.equals("mpx") ? "mpy" : "mpx";
         this.chunks = loginCommand(tag, user.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -97,7 +115,38 @@ public final class ImapBackendLogin extends BackendHandshake {
                     fail("backend greeting is not * OK: " + SessionRecord.sanitize(text(line)));
                     return;
                 }
-                sendNextChunk(ctx);
+                if (forwardedId == null) {
+                    sendNextChunk(ctx);
+                    return;
+                }
+                String greeting = text(line);
+                int caps = greeting.toUpperCase(Locale.ROOT).indexOf("[CAPABILITY ");
+                if (caps >= 0) {
+                    int end = greeting.indexOf(']', caps);
+                    announcesId(greeting.substring(caps + 12, end < 0 ? greeting.length() : end));
+                    sendIdOrLogin(ctx);
+                } else {
+                    step = Step.CAPABILITY;
+                    send(ctx, ascii(ctx, ownTag + " CAPABILITY\r\n"));
+                }
+            }
+            case CAPABILITY -> {
+                String t = text(line);
+                if (t.toUpperCase(Locale.ROOT).startsWith("* CAPABILITY ")) {
+                    announcesId(t.substring(13));
+                } else if (t.startsWith(ownTag + " ")) {
+                    sendIdOrLogin(ctx);
+                } else if (!t.startsWith("* ")) {
+                    fail("unexpected backend line to CAPABILITY: " + SessionRecord.sanitize(t));
+                }
+            }
+            case ID -> {
+                String t = text(line);
+                if (t.startsWith(ownTag + " ")) {
+                    sendNextChunk(ctx); // OK, NO or BAD: the login goes on either way
+                } else if (!t.startsWith("* ")) {
+                    fail("unexpected backend line to ID: " + SessionRecord.sanitize(t));
+                }
             }
             case CONTINUATION -> {
                 if (line.getByte(line.readerIndex()) == '+') {
@@ -109,6 +158,27 @@ public final class ImapBackendLogin extends BackendHandshake {
             case RESPONSE -> onReply(ctx, line);
             default -> throw new IllegalStateException(step.name());
         }
+    }
+
+    private void announcesId(String capabilities) {
+        for (String c : capabilities.trim().split(" +")) {
+            if (c.equalsIgnoreCase("ID")) {
+                backendHasId = true;
+            }
+        }
+    }
+
+    private void sendIdOrLogin(ChannelHandlerContext ctx) {
+        if (backendHasId) {
+            step = Step.ID;
+            send(ctx, ascii(ctx, ownTag + " ID " + forwardedId + "\r\n"));
+        } else {
+            sendNextChunk(ctx);
+        }
+    }
+
+    private static ByteBuf ascii(ChannelHandlerContext ctx, String s) {
+        return ctx.alloc().buffer(s.length()).writeBytes(s.getBytes(StandardCharsets.US_ASCII));
     }
 
     private void sendNextChunk(ChannelHandlerContext ctx) {

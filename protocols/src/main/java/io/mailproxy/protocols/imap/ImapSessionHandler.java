@@ -5,6 +5,7 @@ import io.mailproxy.auth.Protocol;
 import io.mailproxy.protocols.sasl.Sasl;
 import io.mailproxy.protocols.sasl.SaslCredentials;
 import io.mailproxy.proxy.BackendLoginResult;
+import io.mailproxy.proxy.ClientEndpoints;
 import io.mailproxy.proxy.FrontendSessionHandler;
 import io.mailproxy.proxy.ProxyContext;
 import io.mailproxy.proxy.SessionRecord;
@@ -208,8 +209,11 @@ public final class ImapSessionHandler extends FrontendSessionHandler<String> {
     @Override
     protected ChannelHandler backendHandshake(AuthOutcome.Accepted accepted, String tag,
                                               Promise<BackendLoginResult> result) {
+        String forwardedId = proxy.forwardClientAddress()
+                ? ImapForwardedId.parameters(ClientEndpoints.of(clientChannel()), ImapAttributes.clientId(clientChannel()))
+                : null;
         return new ImapBackendLogin(result, proxy.settings().backendLoginTimeout(), tag,
-                accepted.backendUser(), accepted.backendPassword());
+                accepted.backendUser(), accepted.backendPassword(), forwardedId);
     }
 
     /** An AUTHENTICATE exchange waiting for the client's next response. */

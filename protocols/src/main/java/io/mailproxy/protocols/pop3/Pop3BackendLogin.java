@@ -1,6 +1,8 @@
 package io.mailproxy.protocols.pop3;
 
+import io.mailproxy.auth.AddressText;
 import io.mailproxy.proxy.BackendHandshake;
+import io.mailproxy.proxy.ClientEndpoints;
 import io.mailproxy.proxy.BackendLoginResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,16 +22,36 @@ import java.time.Duration;
  */
 public final class Pop3BackendLogin extends BackendHandshake {
 
-    private enum Step { GREETING, USER_SENT, PASS_SENT }
+    private enum Step { GREETING, CAPA, XCLIENT, USER_SENT, PASS_SENT }
 
     private final String user;
     private final String password;
+    /** With --forward-client-ip: {@code XCLIENT ADDR=... PORT=... SESSION=...} to send when the backend announces XCLIENT. */
+    private final String xclient;
     private Step step = Step.GREETING;
+    private boolean capaOk;
+    private boolean backendHasXclient;
 
     public Pop3BackendLogin(Promise<BackendLoginResult> result, Duration timeout, String user, String password) {
+        this(result, timeout, user, password, null);
+    }
+
+    /**
+     * @param xclient the XCLIENT command line (no CRLF) to send before USER when the backend's greeting
+     *                or CAPA shows {@code XCLIENT}; null for none. CAPA and XCLIENT replies are not relayed.
+     */
+    public Pop3BackendLogin(Promise<BackendLoginResult> result, Duration timeout, String user, String password,
+            String xclient) {
         super(result, timeout);
         this.user = user;
         this.password = password;
+        this.xclient = xclient;
+    }
+
+    /** {@code XCLIENT ADDR=<client ip> PORT=<client port> SESSION=<id>} (Dovecot's POP3 XCLIENT). */
+    static String xclientCommand(ClientEndpoints e) {
+        return e == null ? null : "XCLIENT ADDR=" + AddressText.ip(e.client()) + " PORT=" + e.client().getPort()
+                + " SESSION=" + e.sessionId();
     }
 
     @Override
@@ -41,9 +63,38 @@ public final class Pop3BackendLogin extends BackendHandshake {
                     fail("unexpected backend greeting: " + printable(text));
                 } else if (!Pop3SessionHandler.isSafe(user) || !Pop3SessionHandler.isSafe(password)) {
                     fail("backend user or password holds CR, LF or NUL");
+                } else if (xclient == null) {
+                    sendUser(ctx);
+                } else if (hasXclient(text.substring(3))) {
+                    sendXclient(ctx);
                 } else {
-                    step = Step.USER_SENT;
-                    send(ctx, command(ctx, "USER ", user));
+                    step = Step.CAPA;
+                    send(ctx, command(ctx, "CAPA", ""));
+                }
+            }
+            case CAPA -> {
+                if (!capaOk) {
+                    if (isOk(text)) {
+                        capaOk = true;
+                    } else {
+                        sendUser(ctx); // no CAPA: no XCLIENT either
+                    }
+                } else if (text.equals(".")) {
+                    if (backendHasXclient) {
+                        sendXclient(ctx);
+                    } else {
+                        sendUser(ctx);
+                    }
+                } else if (text.toUpperCase(java.util.Locale.ROOT).equals("XCLIENT")
+                        || text.toUpperCase(java.util.Locale.ROOT).startsWith("XCLIENT ")) {
+                    backendHasXclient = true;
+                }
+            }
+            case XCLIENT -> {
+                if (isOk(text) || isErr(text)) {
+                    sendUser(ctx); // refused: the login goes on without it
+                } else {
+                    fail("unexpected reply to XCLIENT: " + printable(text));
                 }
             }
             case USER_SENT -> {
@@ -67,6 +118,25 @@ public final class Pop3BackendLogin extends BackendHandshake {
             }
             default -> throw new IllegalStateException(step.name());
         }
+    }
+
+    private void sendUser(ChannelHandlerContext ctx) {
+        step = Step.USER_SENT;
+        send(ctx, command(ctx, "USER ", user));
+    }
+
+    private void sendXclient(ChannelHandlerContext ctx) {
+        step = Step.XCLIENT;
+        send(ctx, command(ctx, xclient, ""));
+    }
+
+    private static boolean hasXclient(String greeting) {
+        for (String word : greeting.trim().split("[ \\[\\]]+")) {
+            if (word.equalsIgnoreCase("XCLIENT")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ByteBuf command(ChannelHandlerContext ctx, String keyword, String argument) {

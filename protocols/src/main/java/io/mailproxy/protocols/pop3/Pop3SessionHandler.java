@@ -6,6 +6,7 @@ import io.mailproxy.protocols.pop3.Pop3Config.Mechanism;
 import io.mailproxy.protocols.sasl.Sasl;
 import io.mailproxy.protocols.sasl.SaslCredentials;
 import io.mailproxy.proxy.BackendLoginResult;
+import io.mailproxy.proxy.ClientEndpoints;
 import io.mailproxy.proxy.FrontendSessionHandler;
 import io.mailproxy.proxy.ProxyContext;
 import io.mailproxy.proxy.SessionRecord;
@@ -126,8 +127,10 @@ public final class Pop3SessionHandler extends FrontendSessionHandler<Void> {
     @Override
     protected ChannelHandler backendHandshake(AuthOutcome.Accepted accepted, Void login,
                                               Promise<BackendLoginResult> result) {
+        String xclient = proxy.forwardClientAddress()
+                ? Pop3BackendLogin.xclientCommand(ClientEndpoints.of(clientChannel())) : null;
         return new Pop3BackendLogin(result, proxy.settings().backendLoginTimeout(),
-                accepted.backendUser(), accepted.backendPassword());
+                accepted.backendUser(), accepted.backendPassword(), xclient);
     }
 
     // ---- commands --------------------------------------------------------------------------------
