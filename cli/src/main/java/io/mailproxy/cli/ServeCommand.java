@@ -9,6 +9,7 @@ import io.mailproxy.auth.jdbc.AuthStores;
 import io.mailproxy.auth.jdbc.JdbcAuthConfig;
 import io.mailproxy.auth.throttle.ThrottleConfig;
 import io.mailproxy.auth.throttle.ThrottlingAuthenticator;
+import io.mailproxy.proxy.ProxyProtocolPolicy;
 import io.mailproxy.proxy.ProxyServer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -80,6 +81,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     AuthHttpOptions authHttp;
 
+    @Mixin
+    ClientAddressOptions clientAddress;
+
     @Override
     public Integer call() throws Exception {
         Io io = Commands.io(spec);
@@ -96,9 +100,12 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Nothing to listen on: both --pop3 and --imap are off");
         }
         ProxyServer.Builder builder = ProxyServer.builder().settings(proxy.settings()).threads(proxy.threads())
-                .connectionLimits(proxy.connectionLimits());
+                .connectionLimits(proxy.connectionLimits())
+                .backendProxyProtocol(clientAddress.backendProxyProtocol())
+                .forwardClientAddress(clientAddress.forwardClientIp);
+        ProxyProtocolPolicy proxyProtocol = clientAddress.proxyProtocolPolicy();
         for (Listener l : listeners) {
-            builder.listener(Frontends.of(l.protocol(), proxy), l.address());
+            builder.listener(Frontends.of(l.protocol(), proxy), l.address(), proxyProtocol);
         }
         ThrottleConfig throttling = throttle.config(routing.failureDelay);
         if (authHttp.enabled()) {

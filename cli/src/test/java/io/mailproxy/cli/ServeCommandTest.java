@@ -113,6 +113,22 @@ class ServeCommandTest {
     }
 
     @Test
+    void clientAddressFlagsShouldBeCheckedAsUsageErrors() {
+        CliRunner.Result noTrusted = CliRunner.run("serve", "--proxy-protocol");
+        assertThat(noTrusted.code()).isEqualTo(2);
+        assertThat(noTrusted.err()).contains("--proxy-protocol needs --proxy-protocol-trusted");
+        CliRunner.Result badCidr = CliRunner.run("serve", "--proxy-protocol", "--proxy-protocol-trusted", "10.0.0.0/33");
+        assertThat(badCidr.code()).isEqualTo(2);
+        assertThat(badCidr.err()).contains("--proxy-protocol-trusted");
+        CliRunner.Result trustedAlone = CliRunner.run("serve", "--proxy-protocol-trusted", "10.0.0.0/8");
+        assertThat(trustedAlone.code()).isEqualTo(2);
+        assertThat(trustedAlone.err()).contains("needs --proxy-protocol");
+        CliRunner.Result v3 = CliRunner.run("serve", "--backend-proxy-protocol", "v3");
+        assertThat(v3.code()).isEqualTo(2);
+        assertThat(v3.err()).contains("--backend-proxy-protocol", "off, v1 or v2");
+    }
+
+    @Test
     void serveShouldTakeListenersFromTheConfigFileUnlessAFlagGivesThem() throws Exception {
         Path config = Files.writeString(tmp.resolve("mailproxy.properties"), String.join("\n",
                 "pop3 = off",
