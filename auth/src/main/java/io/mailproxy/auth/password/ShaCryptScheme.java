@@ -2,7 +2,6 @@ package io.mailproxy.auth.password;
 
 import java.security.SecureRandom;
 import java.util.regex.Pattern;
-import org.apache.commons.codec.digest.Sha2Crypt;
 
 /**
  * Ulrich Drepper's SHA-crypt: {@code $5$} (SHA-256) and {@code $6$} (SHA-512), optional
@@ -40,8 +39,7 @@ final class ShaCryptScheme implements PasswordScheme {
         if (!format.matcher(stored).matches()) {
             return Verification.UNUSABLE;
         }
-        String computed = prefix.equals("$5$") ? Sha2Crypt.sha256Crypt(password, stored)
-                : Sha2Crypt.sha512Crypt(password, stored);
+        String computed = prefix.equals("$5$") ? ShaCrypt.sha256(password, stored) : ShaCrypt.sha512(password, stored);
         return CryptSupport.matchOrMismatch(computed, stored);
     }
 
@@ -54,6 +52,6 @@ final class ShaCryptScheme implements PasswordScheme {
     @Override
     public String hash(byte[] password, SecureRandom random) {
         String salt = prefix + CryptSupport.salt(random, 16);
-        return prefix.equals("$5$") ? Sha2Crypt.sha256Crypt(password, salt) : Sha2Crypt.sha512Crypt(password, salt);
+        return prefix.equals("$5$") ? ShaCrypt.sha256(password, salt) : ShaCrypt.sha512(password, salt);
     }
 }
