@@ -9,7 +9,8 @@
 # Not part of CI (scripts/test.sh does not run it). Needs root for apt-get and ulimit. A full run
 # takes about 5-7 minutes; every load loop is bounded by its duration and a timeout.
 #
-# Knobs (environment): DURATION (10s measured per login run), WARMUP (3s), CLIENTS (50),
+# Knobs (environment): DURATION (10s measured per login run), WARMUP (3s), JIT_WARMUP (10s of
+# unrecorded logins per protocol against the backends and each mailproxy first), CLIENTS (50),
 # FETCH_REPEAT (5), LARGE_MIB (20), IDLE_SESSIONS (10000), IDLE_HOLD (10s), ROUNDS (1),
 # NGINX_WORKERS (1, as in the seed), SKIP_BUILD (1: use the jars as they are), KEEP (1: keep the
 # work directory), BENCH_DB (mailbench), DB_HOST/DB_PORT/DB_USER (127.0.0.1/3306/root, no password).
@@ -252,6 +253,16 @@ port_of() { # TARGET PROTOCOL
 order() { # ROUND: the targets, reversed every other round
   if [ $(( $1 % 2 )) = 1 ]; then echo direct mailproxy nginx; else echo nginx mailproxy direct; fi
 }
+
+# The JVMs (mailproxy, and the GreenMail backends every target shares) compile their hot code in
+# the first seconds of load: warm each up, unrecorded, so no target is measured cold.
+log "warming up the JVMs (${JIT_WARMUP:-10s} of logins per protocol and mailproxy instance, not recorded)"
+for proto in imap pop3; do
+  for t in direct mailproxy mailproxy-cache; do
+    timeout 120 java -jar "$BENCH_JAR" login --protocol $proto --port "$(port_of $t $proto)" -c "$CLIENTS" \
+      -d "${JIT_WARMUP:-10s}" --user-range 1-$USERS --password $PASSWORD >/dev/null 2>>"$W/bench-client.log" || true
+  done
+done
 
 log "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), $(java -version 2>&1 | head -n 1)"
 log "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
