@@ -97,6 +97,19 @@ class ThrottlingAuthenticatorTest {
     }
 
     @Test
+    void anAuthServersLongerWaitAndTextShouldSurviveTheThrottle() {
+        delegate.behaviour = r -> java.util.concurrent.CompletableFuture.completedFuture(new Rejected(
+                "auth_http: locked", Duration.ofSeconds(10), "Account locked", "535 5.7.8", false));
+        ThrottlingAuthenticator auth = throttle(ThrottleConfig.defaults());
+
+        Rejected first = (Rejected) login(auth, "192.0.2.7", "alice", "first");
+        assertThat(first).isEqualTo(new Rejected("auth_http: locked", Duration.ofSeconds(10), "Account locked",
+                "535 5.7.8", false));
+        assertThat(failures(auth, "192.0.2.7", "alice", 3)).as("the throttle's delay once it is longer")
+                .containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(15));
+    }
+
+    @Test
     void delayShouldFollowConfiguredBaseAndCapWhenTheyAreSet() {
         ThrottlingAuthenticator auth = throttle(ThrottleConfig.defaults()
                 .withDelays(Duration.ofMillis(500), Duration.ofSeconds(3)));
