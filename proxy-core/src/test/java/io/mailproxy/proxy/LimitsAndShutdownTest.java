@@ -90,6 +90,8 @@ class LimitsAndShutdownTest {
             assertThat(c.getInputStream().read()).isEqualTo(-1);
             assertThat(server.connections().total()).isEqualTo(2);
         }
+        // the session line is written when the channel's close completes, which may be just after the client sees EOF
+        waitUntil(() -> sessionOutcomes().contains("outcome=too-many-connections"));
         assertThat(sessionOutcomes()).contains("outcome=too-many-connections");
     }
 
