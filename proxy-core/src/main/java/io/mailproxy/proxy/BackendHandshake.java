@@ -1,10 +1,14 @@
 package io.mailproxy.proxy;
 
+import io.mailproxy.auth.HostAndPort;
+import io.mailproxy.proxy.tls.BackendTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -18,6 +22,11 @@ import java.util.concurrent.TimeUnit;
  * {@link #loggedIn}, {@link #refused} or {@link #fail}. Bytes the backend sent after the line that
  * finished the exchange are appended to the reply for the client, so nothing is lost. On
  * {@code loggedIn} the handler removes itself; the relay takes over the channel.
+ *
+ * <p>TLS: with implicit TLS the connector has put the TLS handler in front and a failed handshake
+ * fails the exchange. For STARTTLS/STLS a subclass sends the command and, on its OK, calls
+ * {@link #upgradeToTls}: whatever the backend sent after the OK in cleartext is discarded, the
+ * handshake runs, and {@link #onTlsEstablished} continues with the login.
  */
 public abstract class BackendHandshake extends ChannelInboundHandlerAdapter {
 
@@ -26,10 +35,77 @@ public abstract class BackendHandshake extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ByteBuf cumulation;
     private ScheduledFuture<?> timer;
+    private final BackendTls startTls;
+    private boolean discardRest;
 
     protected BackendHandshake(Promise<BackendLoginResult> result, Duration timeout) {
+        this(result, timeout, null);
+    }
+
+    /** @param startTls TLS for STARTTLS/STLS before the login; null for none */
+    protected BackendHandshake(Promise<BackendLoginResult> result, Duration timeout, BackendTls startTls) {
         this.result = result;
         this.timeout = timeout;
+        this.startTls = startTls;
+    }
+
+    /** Whether the login must be preceded by STARTTLS/STLS. */
+    protected final boolean startTlsFirst() {
+        return startTls != null;
+    }
+
+    /** Called once the STARTTLS/STLS handshake succeeded: send the login now. */
+    protected void onTlsEstablished(ChannelHandlerContext ctx) {
+    }
+
+    /**
+     * The backend said OK to STARTTLS/STLS: discards what it sent after that line, adds the TLS
+     * handler (verifying the backend's certificate) and calls {@link #onTlsEstablished} after the
+     * handshake; a failed handshake fails the exchange (temporary failure for the client).
+     */
+    protected final void upgradeToTls(ChannelHandlerContext ctx) {
+        if (startTls == null) {
+            throw new IllegalStateException("no STARTTLS configured");
+        }
+        discardRest = true;
+        SslHandler ssl = startTls.newHandler(ctx.alloc(), backendHost(ctx), timeout);
+        ctx.pipeline().addFirst(HandlerNames.TLS, ssl);
+        watchHandshake(ssl, true);
+    }
+
+    private void watchHandshake(SslHandler ssl, boolean thenLogin) {
+        ssl.handshakeFuture().addListener(f -> {
+            if (result.isDone()) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                fail("TLS handshake with the backend failed: " + rootCause(f.cause()));
+            } else if (thenLogin) {
+                onTlsEstablished(ctx);
+            }
+        });
+    }
+
+    /** The innermost cause, which says why (untrusted issuer, no matching name) where the outer one does not. */
+    private static String rootCause(Throwable t) {
+        if (t == null) {
+            return "?";
+        }
+        Throwable root = t;
+        for (int i = 0; i < 10 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return root == t ? m : t.getMessage() + ": " + m;
+    }
+
+    private static HostAndPort backendHost(ChannelHandlerContext ctx) {
+        HostAndPort host = ctx.channel().attr(ChannelAttributes.BACKEND_HOST).get();
+        if (host != null) {
+            return host;
+        }
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        return new HostAndPort(remote.getHostString(), remote.getPort());
     }
 
     /** One line from the backend, CRLF (or LF) included; only valid during the call. */
@@ -42,6 +118,9 @@ public abstract class BackendHandshake extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.pipeline().get(HandlerNames.TLS) instanceof SslHandler implicit) {
+            watchHandshake(implicit, false);
+        }
         timer = ctx.executor().schedule(() -> fail("backend login timed out after " + timeout.toSeconds() + " s"),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (ctx.channel().isActive()) {
@@ -77,6 +156,12 @@ public abstract class BackendHandshake extends ChannelInboundHandlerAdapter {
             int length = lf + 1 - cumulation.readerIndex();
             ByteBuf line = cumulation.readSlice(length);
             onLine(ctx, line);
+            if (discardRest) {
+                // Sent after the OK to STARTTLS but before TLS: never trusted (response injection).
+                discardRest = false;
+                cumulation.release();
+                cumulation = null;
+            }
         }
         if (!result.isDone()) {
             ctx.read();

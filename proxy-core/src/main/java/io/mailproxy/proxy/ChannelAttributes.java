@@ -19,7 +19,19 @@ public final class ChannelAttributes {
     public static final AttributeKey<AuthRequest.ProxiedAddresses> PROXIED =
             AttributeKey.valueOf(ChannelAttributes.class, "proxied");
 
+    /** How the listener that accepted a client channel uses TLS (absent: {@link TlsMode#NONE}). */
+    public static final AttributeKey<TlsMode> LISTENER_TLS = AttributeKey.valueOf(ChannelAttributes.class, "listener-tls");
+
+    /** The backend host a backend channel was opened to (for TLS host name verification and SNI). */
+    public static final AttributeKey<io.mailproxy.auth.HostAndPort> BACKEND_HOST =
+            AttributeKey.valueOf(ChannelAttributes.class, "backend-host");
+
     public static SessionRecord session(Channel channel) {
         return channel.attr(SESSION).get();
+    }
+
+    public static TlsMode listenerTls(Channel channel) {
+        TlsMode mode = channel.attr(LISTENER_TLS).get();
+        return mode == null ? TlsMode.NONE : mode;
     }
 }

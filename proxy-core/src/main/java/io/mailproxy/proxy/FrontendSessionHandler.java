@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -180,9 +181,51 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
         });
     }
 
-    /** Whether the client connection is on TLS. */
+    /** Whether the client connection is on TLS (its handshake done). */
     protected boolean isSecure(Channel channel) {
-        return channel.pipeline().get(HandlerNames.TLS) != null;
+        ChannelHandler tls = channel.pipeline().get(HandlerNames.TLS);
+        return tls instanceof SslHandler ssl ? ssl.handshakeFuture().isSuccess() : tls != null;
+    }
+
+    /** Whether this client is on TLS now. */
+    protected final boolean isSecure() {
+        return isSecure(ctx.channel());
+    }
+
+    /** Whether STARTTLS/STLS is offered to this client now: the listener offers it and the client is not on TLS yet. */
+    protected final boolean startTlsAvailable() {
+        Channel ch = ctx.channel();
+        return ChannelAttributes.listenerTls(ch).offersStartTls() && proxy.serverTls() != null
+                && ch.pipeline().get(HandlerNames.TLS) == null;
+    }
+
+    /** Whether a login must be refused now because the listener requires STARTTLS first ({@code --starttls only}). */
+    protected final boolean tlsRequiredForLogin() {
+        return ChannelAttributes.listenerTls(ctx.channel()) == TlsMode.STARTTLS_REQUIRED && !isSecure();
+    }
+
+    /**
+     * Switches this client to TLS after its STARTTLS/STLS (call only when {@link #startTlsAvailable()}):
+     * stops decoding, discards (and releases) whatever the client pipelined after the command, so
+     * nothing sent in cleartext is ever executed after the handshake (CVE-2011-0411), puts the
+     * TLS handler first in the pipeline in start-TLS mode, writes {@code okReply} (the last
+     * cleartext bytes), and decodes again once the handshake has delivered TLS data. The handshake
+     * has the configured timeout; a failed one closes the connection.
+     */
+    protected final void startTls(ChannelHandlerContext ctx, ByteBuf okReply) {
+        decoder.pause();
+        ByteBuf injected = decoder.takeLeftover();
+        int discarded = injected.readableBytes();
+        injected.release();
+        if (discarded > 0) {
+            LOG.info("{} client {} sent {} bytes after STARTTLS in cleartext; discarded", protocol.id(),
+                    ctx.channel().remoteAddress(), discarded);
+        }
+        SslHandler ssl = proxy.serverTls().newHandler(ctx.alloc(), true);
+        TlsHandshakes.recordClient(ssl, session);
+        ctx.pipeline().addFirst(HandlerNames.TLS, ssl);
+        ctx.writeAndFlush(okReply);
+        decoder.resume();
     }
 
     // ---- the flow ----------------------------------------------------------------------------
@@ -241,6 +284,14 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
         if (cause instanceof TooLongFrameException) {
             session.outcome(SessionRecord.Outcome.LINE_TOO_LONG);
             closeLingering(ctx, lineTooLongReply(ctx.alloc()));
+        } else if (TlsHandshakes.isTlsFailure(cause)) {
+            LOG.debug("{} TLS failure from {}: {}", protocol.id(), ctx.channel().remoteAddress(), cause.toString());
+            if (session.outcome() == SessionRecord.Outcome.CLIENT_CLOSED) {
+                session.outcome(SessionRecord.Outcome.TLS_FAILED);
+            }
+            closing = true;
+            decoder.pause();
+            ctx.close();
         } else if (cause instanceof IOException) {
             ctx.fireExceptionCaught(cause);
         } else {

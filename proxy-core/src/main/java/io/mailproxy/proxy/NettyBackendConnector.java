@@ -2,6 +2,7 @@ package io.mailproxy.proxy;
 
 import io.mailproxy.auth.BackendRoute;
 import io.mailproxy.auth.HostAndPort;
+import io.mailproxy.proxy.tls.BackendTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -32,6 +33,8 @@ public final class NettyBackendConnector implements BackendConnector {
     private final Duration connectTimeout;
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final BackendProxyProtocol proxyProtocol;
+    private final BackendTls tls;
+    private final Duration tlsHandshakeTimeout;
 
     public NettyBackendConnector(Transport transport, Duration connectTimeout) {
         this(transport, connectTimeout, BackendProxyProtocol.OFF);
@@ -39,9 +42,20 @@ public final class NettyBackendConnector implements BackendConnector {
 
     /** With {@code proxyProtocol} v1 or v2, each backend connection starts with a PROXY header naming the client. */
     public NettyBackendConnector(Transport transport, Duration connectTimeout, BackendProxyProtocol proxyProtocol) {
+        this(transport, connectTimeout, proxyProtocol, BackendTls.OFF, connectTimeout);
+    }
+
+    /**
+     * With {@link BackendTls.Mode#IMPLICIT} the TLS handler goes first in every backend pipeline (after
+     * the PROXY header, which is sent in cleartext before the handshake).
+     */
+    public NettyBackendConnector(Transport transport, Duration connectTimeout, BackendProxyProtocol proxyProtocol,
+                                 BackendTls tls, Duration tlsHandshakeTimeout) {
         this.transport = transport;
         this.connectTimeout = connectTimeout;
         this.proxyProtocol = proxyProtocol;
+        this.tls = tls;
+        this.tlsHandshakeTimeout = tlsHandshakeTimeout;
         this.resolver = new DnsAddressResolverGroup(
                 new DnsNameResolverBuilder().datagramChannelType(transport.datagramChannelClass()));
     }
@@ -95,6 +109,10 @@ public final class NettyBackendConnector implements BackendConnector {
                 }
                 if (proxyProtocol != BackendProxyProtocol.OFF) {
                     BackendProxyHeader.write(backend, proxyProtocol, ClientEndpoints.of(client));
+                }
+                backend.attr(ChannelAttributes.BACKEND_HOST).set(host);
+                if (tls.mode() == BackendTls.Mode.IMPLICIT) {
+                    backend.pipeline().addLast(HandlerNames.TLS, tls.newHandler(backend.alloc(), host, tlsHandshakeTimeout));
                 }
                 backend.pipeline().addLast(HandlerNames.BACKEND_HANDSHAKE, handshake.create(host));
                 promise.trySuccess(backend);

@@ -1,6 +1,8 @@
 package io.mailproxy.proxy;
 
 import io.mailproxy.auth.Authenticator;
+import io.mailproxy.proxy.tls.BackendTls;
+import io.mailproxy.proxy.tls.ServerTlsContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -11,6 +13,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -37,6 +40,8 @@ public final class ProxyServer implements AutoCloseable {
     private final BackendProxyProtocol backendProxyProtocol;
     private final boolean forwardClientAddress;
     private final ConnectionCounter connections;
+    private final ServerTlsContext serverTls;
+    private final BackendTls backendTls;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private BackendConnector connector;
@@ -53,6 +58,8 @@ public final class ProxyServer implements AutoCloseable {
         this.backendProxyProtocol = b.backendProxyProtocol;
         this.forwardClientAddress = b.forwardClientAddress;
         this.connections = new ConnectionCounter(b.connectionLimits);
+        this.serverTls = b.serverTls;
+        this.backendTls = b.backendTls;
     }
 
     public static Builder builder() {
@@ -69,9 +76,10 @@ public final class ProxyServer implements AutoCloseable {
         }
         bossGroup = transport.newEventLoopGroup(1, "mailproxy-accept");
         workerGroup = transport.newEventLoopGroup(threads, "mailproxy-io");
-        connector = new NettyBackendConnector(transport, settings.backendConnectTimeout(), backendProxyProtocol);
+        connector = new NettyBackendConnector(transport, settings.backendConnectTimeout(), backendProxyProtocol,
+                backendTls, settings.backendLoginTimeout());
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
-        context = new ProxyContext(settings, authenticator, connector, clients, forwardClientAddress);
+        context = new ProxyContext(settings, authenticator, connector, clients, forwardClientAddress, serverTls, backendTls);
         List<BoundListener> result = new ArrayList<>();
         try {
             for (ListenerSpec spec : listeners) {
@@ -92,7 +100,7 @@ public final class ProxyServer implements AutoCloseable {
                 }
                 serverChannels.add(f.channel());
                 InetSocketAddress local = (InetSocketAddress) f.channel().localAddress();
-                result.add(new BoundListener(spec.protocol().protocol(), local));
+                result.add(new BoundListener(spec.protocol().protocol(), local, spec.tls()));
             }
         } catch (Exception e) {
             stopNow();
@@ -191,12 +199,14 @@ public final class ProxyServer implements AutoCloseable {
     private static final class Initializer extends ChannelInitializer<SocketChannel> {
         private final FrontendProtocol protocol;
         private final ProxyProtocolPolicy proxyProtocol;
+        private final TlsMode tls;
         private final ProxyContext context;
         private final ConnectionCounter connections;
 
         Initializer(ListenerSpec spec, ProxyContext context, ConnectionCounter connections) {
             this.protocol = spec.protocol();
             this.proxyProtocol = spec.proxyProtocol();
+            this.tls = spec.tls();
             this.context = context;
             this.connections = connections;
         }
@@ -209,6 +219,8 @@ public final class ProxyServer implements AutoCloseable {
             ch.closeFuture().addListener(f -> session.finish());
             context.clients().add(ch);
             addProxyProtocol(ch);
+            ch.attr(ChannelAttributes.LISTENER_TLS).set(tls);
+            addTls(ch, session);
             addConnectionLimits(ch);
             addTimeouts(ch);
             protocol.initSession(ch, context);
@@ -219,6 +231,15 @@ public final class ProxyServer implements AutoCloseable {
             if (proxyProtocol != null) {
                 ch.pipeline().addLast(HandlerNames.PROXY_PROTOCOL, new HAProxyMessageDecoder());
                 ch.pipeline().addLast(HandlerNames.PROXY_PROTOCOL_SOURCE, new ProxyProtocolHandler(proxyProtocol));
+            }
+        }
+
+        /** Implicit TLS: the handshake comes first; the greeting waits in the handler until it is done. */
+        private void addTls(SocketChannel ch, SessionRecord session) {
+            if (tls == TlsMode.IMPLICIT) {
+                SslHandler ssl = context.serverTls().newHandler(ch.alloc(), false);
+                TlsHandshakes.recordClient(ssl, session);
+                ch.pipeline().addLast(HandlerNames.TLS, ssl);
             }
         }
 
@@ -282,6 +303,8 @@ public final class ProxyServer implements AutoCloseable {
         private ConnectionLimits connectionLimits = ConnectionLimits.NONE;
         private BackendProxyProtocol backendProxyProtocol = BackendProxyProtocol.OFF;
         private boolean forwardClientAddress;
+        private ServerTlsContext serverTls;
+        private BackendTls backendTls = BackendTls.OFF;
 
         public Builder listener(FrontendProtocol protocol, InetSocketAddress address) {
             listeners.add(new ListenerSpec(protocol, address));
@@ -297,6 +320,31 @@ public final class ProxyServer implements AutoCloseable {
         /** Whether backends are sent a PROXY protocol header with the client's address (default: off). */
         public Builder backendProxyProtocol(BackendProxyProtocol mode) {
             this.backendProxyProtocol = Objects.requireNonNull(mode);
+            return this;
+        }
+
+        /** A listener with TLS ({@link TlsMode#IMPLICIT}) or STARTTLS; needs {@link #serverTls}. */
+        public Builder listener(FrontendProtocol protocol, InetSocketAddress address, TlsMode tls) {
+            listeners.add(new ListenerSpec(protocol, address, tls));
+            return this;
+        }
+
+        /** A listener behind a PROXY-protocol load balancer ({@code proxyProtocol} may be null) in TLS mode {@code tls}. */
+        public Builder listener(FrontendProtocol protocol, InetSocketAddress address, ProxyProtocolPolicy proxyProtocol,
+                                TlsMode tls) {
+            listeners.add(new ListenerSpec(protocol, address, proxyProtocol, tls));
+            return this;
+        }
+
+        /** The certificate of the TLS and STARTTLS listeners. */
+        public Builder serverTls(ServerTlsContext serverTls) {
+            this.serverTls = serverTls;
+            return this;
+        }
+
+        /** How backends are reached (default: cleartext). */
+        public Builder backendTls(BackendTls backendTls) {
+            this.backendTls = Objects.requireNonNull(backendTls);
             return this;
         }
 
@@ -341,6 +389,11 @@ public final class ProxyServer implements AutoCloseable {
             }
             if (listeners.isEmpty()) {
                 throw new IllegalStateException("at least one listener is required");
+            }
+            for (ListenerSpec l : listeners) {
+                if (l.tls().needsCertificate() && serverTls == null) {
+                    throw new IllegalStateException("listener " + l.address() + " uses TLS (" + l.tls() + ") but no certificate is configured");
+                }
             }
             return new ProxyServer(this);
         }

@@ -88,7 +88,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || TlsHandshakes.isTlsFailure(cause)) {
             LOG.debug("relay {} connection error: {}", fromClient ? "client" : "backend", cause.toString());
         } else {
             LOG.warn("relay {} error", fromClient ? "client" : "backend", cause);

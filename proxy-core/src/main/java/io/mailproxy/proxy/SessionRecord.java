@@ -39,6 +39,8 @@ public final class SessionRecord {
         RELAYED("relayed"),
         IDLE_TIMEOUT("idle-timeout"),
         SHUTDOWN("shutdown"),
+        /** The TLS handshake failed or timed out (implicit TLS or after STARTTLS/STLS). */
+        TLS_FAILED("tls-failed"),
         ERROR("error");
 
         private final String id;
@@ -63,6 +65,8 @@ public final class SessionRecord {
     private long bytesToClient;
     private Outcome outcome = Outcome.CLIENT_CLOSED;
     private boolean finished;
+    private String tlsProtocol;
+    private String tlsCipher;
 
     public SessionRecord(Protocol protocol, SocketAddress client) {
         this.protocol = protocol;
@@ -130,6 +134,21 @@ public final class SessionRecord {
         this.outcome = outcome;
     }
 
+    /** The client connection is on TLS: negotiated protocol version and cipher suite (for the log line). */
+    public void tls(String protocol, String cipher) {
+        this.tlsProtocol = protocol;
+        this.tlsCipher = cipher;
+    }
+
+    /** {@code TLSv1.3}, ...; null while the client is not on TLS. */
+    public String tlsProtocol() {
+        return tlsProtocol;
+    }
+
+    public String tlsCipher() {
+        return tlsCipher;
+    }
+
     public void addBytesFromClient(long n) {
         bytesFromClient += n;
     }
@@ -157,12 +176,16 @@ public final class SessionRecord {
         }
     }
 
-    /** {@code session protocol=imap user=alice client=1.2.3.4:5678 backend=10.0.0.1:143 in=12 out=3456 duration_ms=789 outcome=relayed session=3kq0Vb7xT2nM}. */
+    /**
+     * {@code session protocol=imap user=alice client=1.2.3.4:5678 backend=10.0.0.1:143 in=12 out=3456 duration_ms=789 outcome=relayed session=3kq0Vb7xT2nM},
+     * with {@code tls=TLSv1.3 cipher=TLS_AES_128_GCM_SHA256} after the client when it is on TLS.
+     */
     public String logLine() {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         return "session protocol=" + protocol.id()
                 + " user=" + (user == null ? "-" : sanitize(user))
                 + " client=" + formatClient()
+                + (tlsProtocol == null ? "" : " tls=" + tlsProtocol + " cipher=" + tlsCipher)
                 + " backend=" + (backend == null ? "-" : backend)
                 + " in=" + bytesFromClient
                 + " out=" + bytesToClient

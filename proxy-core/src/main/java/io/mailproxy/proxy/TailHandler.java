@@ -34,7 +34,7 @@ public final class TailHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         SessionRecord session = ChannelAttributes.session(ctx.channel());
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || TlsHandshakes.isTlsFailure(cause)) {
             LOG.debug("connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
         } else {
             LOG.warn("unexpected error on {}; closing", ctx.channel().remoteAddress(), cause);

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A minimal line protocol exercising the core without POP3/IMAP knowledge:
- * client {@code LOGIN user pass} / {@code QUIT}; backend greets {@code HELLO}, takes
+ * client {@code LOGIN user pass} / {@code QUIT} / {@code NOOP} / {@code STARTTLS} ({@code GO}) /
+ * {@code SECURE} ({@code SECURE <on TLS> <TLS required for login>}); backend greets {@code HELLO}, takes
  * {@code AUTH user pass}, answers {@code OK ...} or {@code NO ...}.
  */
 final class LineTestProtocol implements FrontendProtocol {
@@ -86,6 +87,14 @@ final class LineTestProtocol implements FrontendProtocol {
                 logout(ctx, ascii("BYE\r\n"));
             } else if (parts[0].equals("NOOP")) {
                 ctx.writeAndFlush(ascii("NOOP OK\r\n"));
+            } else if (parts[0].equals("STARTTLS")) {
+                if (startTlsAvailable()) {
+                    startTls(ctx, ascii("GO\r\n"));
+                } else {
+                    commandError(ctx, ascii("NOTLS\r\n"));
+                }
+            } else if (parts[0].equals("SECURE")) {
+                ctx.writeAndFlush(ascii("SECURE " + isSecure() + " " + tlsRequiredForLogin() + "\r\n"));
             } else {
                 commandError(ctx, ascii("ERR\r\n"));
             }

@@ -19,10 +19,13 @@ final class MapAuthenticator implements Authenticator {
     final Map<String, Account> accounts = new ConcurrentHashMap<>();
     volatile boolean unavailable;
     volatile Duration failureDelay = Duration.ZERO;
+    /** The last request received (passwords included: test only). */
+    volatile AuthRequest last;
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
 
     @Override
     public CompletableFuture<AuthOutcome> authenticate(AuthRequest request) {
+        last = request;
         return CompletableFuture.supplyAsync(() -> {
             if (unavailable) {
                 return new AuthOutcome.Unavailable("test says unavailable");
