@@ -3,6 +3,7 @@ package io.mailproxy.protocols.imap;
 import io.mailproxy.proxy.BackendHandshake;
 import io.mailproxy.proxy.BackendLoginResult;
 import io.mailproxy.proxy.SessionRecord;
+import io.mailproxy.proxy.tls.BackendTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.Promise;
@@ -23,12 +24,17 @@ import java.util.Locale;
  * (so it learns the backend's real capabilities); {@code tag NO/BAD} is a refusal, relayed as
  * well. A greeting other than {@code * OK} ({@code PREAUTH}, {@code BYE}, garbage), an unexpected
  * line or too much chatter fails the login: the client gets a temporary failure.
+ *
+ * <p>With STARTTLS to the backend, {@code <own tag> STARTTLS} goes first (untagged lines before its
+ * reply are ignored); its OK upgrades the connection (anything sent after it in cleartext is
+ * discarded) and the rest follows over TLS. A refusal, or a failed handshake or certificate check,
+ * fails the login: the password never goes out in cleartext.
  */
 public final class ImapBackendLogin extends BackendHandshake {
     /** Most untagged bytes collected for the client before the tagged reply. */
     static final int MAX_COLLECTED = 64 * 1024;
 
-    private enum Step { GREETING, CAPABILITY, ID, CONTINUATION, RESPONSE }
+    private enum Step { GREETING, STARTTLS, TLS_HANDSHAKE, CAPABILITY, ID, CONTINUATION, RESPONSE }
 
     private final String tag;
     /** With --forward-client-ip: the ID parameters to send when the backend announces ID; else null. */
@@ -58,7 +64,17 @@ public final class ImapBackendLogin extends BackendHandshake {
      */
     public ImapBackendLogin(Promise<BackendLoginResult> result, Duration timeout, String tag, String user,
                             String password, String forwardedId) {
-        super(result, timeout);
+        this(result, timeout, tag, user, password, forwardedId, null);
+    }
+
+    /**
+     * @param startTls TLS for a STARTTLS (with the proxy's own tag) before anything else; null for
+     *                 none. After it the capabilities are asked again: the cleartext greeting's are
+     *                 not trusted.
+     */
+    public ImapBackendLogin(Promise<BackendLoginResult> result, Duration timeout, String tag, String user,
+                            String password, String forwardedId, BackendTls startTls) {
+        super(result, timeout, startTls);
         this.tag = tag;
         this.forwardedId = forwardedId;
         this.ownTag = tag.equals("mpx") ? "mpy" : "mpx";
@@ -115,21 +131,23 @@ public final class ImapBackendLogin extends BackendHandshake {
                     fail("backend greeting is not * OK: " + SessionRecord.sanitize(text(line)));
                     return;
                 }
-                if (forwardedId == null) {
-                    sendNextChunk(ctx);
-                    return;
-                }
-                String greeting = text(line);
-                int caps = greeting.toUpperCase(Locale.ROOT).indexOf("[CAPABILITY ");
-                if (caps >= 0) {
-                    int end = greeting.indexOf(']', caps);
-                    announcesId(greeting.substring(caps + 12, end < 0 ? greeting.length() : end));
-                    sendIdOrLogin(ctx);
+                if (startTlsFirst()) {
+                    step = Step.STARTTLS;
+                    send(ctx, ascii(ctx, ownTag + " STARTTLS\r\n"));
                 } else {
-                    step = Step.CAPABILITY;
-                    send(ctx, ascii(ctx, ownTag + " CAPABILITY\r\n"));
+                    beforeLogin(ctx, text(line));
                 }
             }
+            case STARTTLS -> {
+                String t = text(line);
+                if (t.startsWith(ownTag + " ") && isStatus(line, ownTag.length() + 1, "OK")) {
+                    step = Step.TLS_HANDSHAKE;
+                    upgradeToTls(ctx);
+                } else if (!t.startsWith("* ")) {
+                    fail("backend refused STARTTLS: " + SessionRecord.sanitize(t));
+                }
+            }
+            case TLS_HANDSHAKE -> fail("backend sent data during the TLS handshake");
             case CAPABILITY -> {
                 String t = text(line);
                 if (t.toUpperCase(Locale.ROOT).startsWith("* CAPABILITY ")) {
@@ -157,6 +175,28 @@ public final class ImapBackendLogin extends BackendHandshake {
             }
             case RESPONSE -> onReply(ctx, line);
             default -> throw new IllegalStateException(step.name());
+        }
+    }
+
+    @Override
+    protected void onTlsEstablished(ChannelHandlerContext ctx) {
+        beforeLogin(ctx, null);
+    }
+
+    /** ID when wanted and announced ({@code greeting}'s capabilities, or CAPABILITY when null), then LOGIN. */
+    private void beforeLogin(ChannelHandlerContext ctx, String greeting) {
+        if (forwardedId == null) {
+            sendNextChunk(ctx);
+            return;
+        }
+        int caps = greeting == null ? -1 : greeting.toUpperCase(Locale.ROOT).indexOf("[CAPABILITY ");
+        if (caps >= 0) {
+            int end = greeting.indexOf(']', caps);
+            announcesId(greeting.substring(caps + 12, end < 0 ? greeting.length() : end));
+            sendIdOrLogin(ctx);
+        } else {
+            step = Step.CAPABILITY;
+            send(ctx, ascii(ctx, ownTag + " CAPABILITY\r\n"));
         }
     }
 

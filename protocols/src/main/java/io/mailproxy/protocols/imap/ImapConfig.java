@@ -30,8 +30,9 @@ public record ImapConfig(List<String> capabilities) {
             }
             String upper = c.toUpperCase(Locale.ROOT);
             if (upper.equals("STARTTLS") || upper.equals("LOGINDISABLED")) {
-                // Announcing what the front-end does not implement yet would make clients fail.
-                throw new IllegalArgumentException("IMAP capability " + c + " is not supported yet");
+                // Each listener's TLS mode decides these, per connection and before/after TLS.
+                throw new IllegalArgumentException("IMAP capability " + c + " is announced by the listener's TLS mode "
+                        + "(--starttls), not listed");
             }
         }
     }
@@ -43,6 +44,29 @@ public record ImapConfig(List<String> capabilities) {
     /** The capabilities separated by single spaces, as on the wire. */
     public String capabilityLine() {
         return String.join(" ", capabilities);
+    }
+
+    /**
+     * What a client is told before login, by TLS state: the configured list, plus {@code STARTTLS}
+     * when it is offered; when TLS is required first ({@code --starttls only}) also
+     * {@code LOGINDISABLED} and no {@code AUTH=} (RFC 3501 6.2.3, 9051 7.2.3).
+     */
+    public String capabilityLine(boolean startTlsOffered, boolean tlsRequired) {
+        if (!startTlsOffered && !tlsRequired) {
+            return capabilityLine();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String c : capabilities) {
+            if (tlsRequired && c.regionMatches(true, 0, "AUTH=", 0, 5)) {
+                continue;
+            }
+            sb.append(c).append(' ');
+        }
+        sb.append("STARTTLS");
+        if (tlsRequired) {
+            sb.append(" LOGINDISABLED");
+        }
+        return sb.toString();
     }
 
     /** Whether {@code capability} is announced (case-insensitive, like IMAP itself). */

@@ -17,9 +17,16 @@ final class ImapReplies {
     static final String TOO_MANY_CONNECTIONS = "* BYE Too many connections";
     static final String SHUTTING_DOWN = "* BYE Server shutting down.";
     static final String INTERNAL_ERROR = "* BYE Internal server error";
+    static final String PRIVACY_REQUIRED = "NO [PRIVACYREQUIRED] Plaintext login disallowed: use STARTTLS first.";
+    static final String STARTTLS_OK = "OK Begin TLS negotiation now";
+    static final String STARTTLS_UNAVAILABLE = "STARTTLS not available";
 
     static String greeting(ImapConfig config) {
-        return "* OK [CAPABILITY " + config.capabilityLine() + "] IMAP4rev1 proxy ready";
+        return greeting(config.capabilityLine());
+    }
+
+    static String greeting(String capabilities) {
+        return "* OK [CAPABILITY " + capabilities + "] IMAP4rev1 proxy ready";
     }
 
     /** {@code line} + CRLF. */

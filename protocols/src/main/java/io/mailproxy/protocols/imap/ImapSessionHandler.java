@@ -9,6 +9,7 @@ import io.mailproxy.proxy.ClientEndpoints;
 import io.mailproxy.proxy.FrontendSessionHandler;
 import io.mailproxy.proxy.ProxyContext;
 import io.mailproxy.proxy.SessionRecord;
+import io.mailproxy.proxy.tls.BackendTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
@@ -20,6 +21,11 @@ import io.netty.util.concurrent.Promise;
  * CAPABILITY, NOOP, LOGOUT and ID itself, captures credentials from LOGIN or AUTHENTICATE
  * PLAIN/LOGIN (RFC 4959 initial response or {@code +} continuations) and hands them to the core's
  * login flow, which logs in to the backend with the client's own tag ({@code P}).
+ *
+ * <p>TLS: STARTTLS is offered (and answered) as the listener's TLS mode says; where TLS is required
+ * first, LOGINDISABLED is announced, no {@code AUTH=}, and LOGIN/AUTHENTICATE in cleartext get
+ * {@code NO [PRIVACYREQUIRED]}. After the handshake the full capability list applies. STARTTLS on
+ * TLS already, or where it is not offered, is {@code BAD}.
  *
  * <p>Which commands are valid in which {@link ImapState} is declared by {@link ImapCommandType}
  * and checked by the decoder; this handler only sees commands valid in its state.
@@ -48,7 +54,12 @@ public final class ImapSessionHandler extends FrontendSessionHandler<String> {
 
     @Override
     protected ByteBuf greeting(ByteBufAllocator alloc) {
-        return ImapReplies.line(alloc, ImapReplies.greeting(config));
+        return ImapReplies.line(alloc, ImapReplies.greeting(capabilities()));
+    }
+
+    /** The capabilities for this connection now: STARTTLS and LOGINDISABLED follow the listener's TLS mode. */
+    private String capabilities() {
+        return config.capabilityLine(startTlsAvailable(), tlsRequiredForLogin());
     }
 
     @Override
@@ -68,7 +79,7 @@ public final class ImapSessionHandler extends FrontendSessionHandler<String> {
         String tag = c.tag();
         switch (c.type()) {
             case CAPABILITY -> ctx.writeAndFlush(ImapReplies.lines(ctx.alloc(),
-                    "* CAPABILITY " + config.capabilityLine(), tag + " OK CAPABILITY completed"));
+                    "* CAPABILITY " + capabilities(), tag + " OK CAPABILITY completed"));
             case NOOP -> ctx.writeAndFlush(ImapReplies.line(ctx.alloc(), tag + " OK NOOP completed"));
             case LOGOUT -> {
                 state = ImapState.LOGOUT;
@@ -79,13 +90,35 @@ public final class ImapSessionHandler extends FrontendSessionHandler<String> {
                 ctx.writeAndFlush(ImapReplies.lines(ctx.alloc(), "* ID NIL", tag + " OK ID completed"));
             }
             case LOGIN -> {
+                if (tlsRequiredForLogin()) {
+                    privacyRequired(ctx, tag);
+                    return;
+                }
                 ImapArguments.Login login = (ImapArguments.Login) c.args();
                 startLogin(ctx, tag, login.user(), login.password(), MECH_LOGIN);
             }
-            case AUTHENTICATE -> authenticate(ctx, tag, (ImapArguments.Authenticate) c.args());
-            case STARTTLS -> commandError(ctx, ImapReplies.bad(ctx.alloc(), tag, "STARTTLS not available"));
+            case AUTHENTICATE -> {
+                if (tlsRequiredForLogin()) {
+                    privacyRequired(ctx, tag);
+                    return;
+                }
+                authenticate(ctx, tag, (ImapArguments.Authenticate) c.args());
+            }
+            case STARTTLS -> {
+                if (startTlsAvailable()) {
+                    startTls(ctx, ImapReplies.tagged(ctx.alloc(), tag, ImapReplies.STARTTLS_OK));
+                } else {
+                    // Already on TLS, or not offered on this listener.
+                    commandError(ctx, ImapReplies.bad(ctx.alloc(), tag, ImapReplies.STARTTLS_UNAVAILABLE));
+                }
+            }
             default -> commandError(ctx, ImapReplies.bad(ctx.alloc(), tag, c.type().name() + " not allowed now"));
         }
+    }
+
+    /** LOGIN/AUTHENTICATE in cleartext where TLS is required first: refused (RFC 3501 LOGINDISABLED), counted. */
+    private void privacyRequired(ChannelHandlerContext ctx, String tag) {
+        commandError(ctx, ImapReplies.tagged(ctx.alloc(), tag, ImapReplies.PRIVACY_REQUIRED));
     }
 
     // ---- SASL ------------------------------------------------------------------------------------
@@ -213,7 +246,11 @@ public final class ImapSessionHandler extends FrontendSessionHandler<String> {
                 ? ImapForwardedId.parameters(ClientEndpoints.of(clientChannel()), ImapAttributes.clientId(clientChannel()))
                 : null;
         return new ImapBackendLogin(result, proxy.settings().backendLoginTimeout(), tag,
-                accepted.backendUser(), accepted.backendPassword(), forwardedId);
+                accepted.backendUser(), accepted.backendPassword(), forwardedId, backendStartTls());
+    }
+
+    private BackendTls backendStartTls() {
+        return proxy.backendTls().mode() == BackendTls.Mode.STARTTLS ? proxy.backendTls() : null;
     }
 
     /** An AUTHENTICATE exchange waiting for the client's next response. */

@@ -4,6 +4,7 @@ import io.mailproxy.auth.AddressText;
 import io.mailproxy.proxy.BackendHandshake;
 import io.mailproxy.proxy.ClientEndpoints;
 import io.mailproxy.proxy.BackendLoginResult;
+import io.mailproxy.proxy.tls.BackendTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.Promise;
@@ -19,10 +20,15 @@ import java.time.Duration;
  *
  * <p>User name and password come from the authenticator; one holding CR, LF or NUL would inject a
  * command, so the exchange fails before anything is sent.
+ *
+ * <p>With STARTTLS to the backend, {@code STLS} goes first (RFC 2595); its {@code +OK} upgrades the
+ * connection (anything sent after it in cleartext is discarded) and the rest (CAPA/XCLIENT, USER,
+ * PASS) follows over TLS. A refusal, or a failed handshake or certificate check, fails the login:
+ * the password never goes out in cleartext.
  */
 public final class Pop3BackendLogin extends BackendHandshake {
 
-    private enum Step { GREETING, CAPA, XCLIENT, USER_SENT, PASS_SENT }
+    private enum Step { GREETING, STLS_SENT, TLS_HANDSHAKE, CAPA, XCLIENT, USER_SENT, PASS_SENT }
 
     private final String user;
     private final String password;
@@ -42,7 +48,13 @@ public final class Pop3BackendLogin extends BackendHandshake {
      */
     public Pop3BackendLogin(Promise<BackendLoginResult> result, Duration timeout, String user, String password,
             String xclient) {
-        super(result, timeout);
+        this(result, timeout, user, password, xclient, null);
+    }
+
+    /** @param startTls TLS for an STLS before anything else; null for none */
+    public Pop3BackendLogin(Promise<BackendLoginResult> result, Duration timeout, String user, String password,
+            String xclient, BackendTls startTls) {
+        super(result, timeout, startTls);
         this.user = user;
         this.password = password;
         this.xclient = xclient;
@@ -63,15 +75,22 @@ public final class Pop3BackendLogin extends BackendHandshake {
                     fail("unexpected backend greeting: " + printable(text));
                 } else if (!Pop3SessionHandler.isSafe(user) || !Pop3SessionHandler.isSafe(password)) {
                     fail("backend user or password holds CR, LF or NUL");
-                } else if (xclient == null) {
-                    sendUser(ctx);
-                } else if (hasXclient(text.substring(3))) {
-                    sendXclient(ctx);
+                } else if (startTlsFirst()) {
+                    step = Step.STLS_SENT;
+                    send(ctx, command(ctx, "STLS", ""));
                 } else {
-                    step = Step.CAPA;
-                    send(ctx, command(ctx, "CAPA", ""));
+                    beforeUser(ctx, text.substring(3));
                 }
             }
+            case STLS_SENT -> {
+                if (isOk(text)) {
+                    step = Step.TLS_HANDSHAKE;
+                    upgradeToTls(ctx);
+                } else {
+                    fail("backend refused STLS: " + printable(text));
+                }
+            }
+            case TLS_HANDSHAKE -> fail("backend sent data during the TLS handshake");
             case CAPA -> {
                 if (!capaOk) {
                     if (isOk(text)) {
@@ -117,6 +136,23 @@ public final class Pop3BackendLogin extends BackendHandshake {
                 }
             }
             default -> throw new IllegalStateException(step.name());
+        }
+    }
+
+    @Override
+    protected void onTlsEstablished(ChannelHandlerContext ctx) {
+        beforeUser(ctx, null); // what the cleartext greeting said is not trusted
+    }
+
+    /** XCLIENT when wanted and announced ({@code greeting} text, or CAPA when null), then USER. */
+    private void beforeUser(ChannelHandlerContext ctx, String greeting) {
+        if (xclient == null) {
+            sendUser(ctx);
+        } else if (greeting != null && hasXclient(greeting)) {
+            sendXclient(ctx);
+        } else {
+            step = Step.CAPA;
+            send(ctx, command(ctx, "CAPA", ""));
         }
     }
 

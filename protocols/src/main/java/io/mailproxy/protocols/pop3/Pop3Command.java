@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The POP3 commands this front-end knows, each with the login-phase states it is valid in. Commands
- * of the TRANSACTION state (RFC 1939) and STLS/APOP are known but valid in no state here: they are
+ * of the TRANSACTION state (RFC 1939) and APOP are known but valid in no state here: they are
  * answered {@code -ERR} and counted like any invalid command.
  */
 public enum Pop3Command {
@@ -18,8 +18,8 @@ public enum Pop3Command {
     AUTH(Pop3State.AUTHORIZATION),
     NOOP(Pop3State.AUTHORIZATION, Pop3State.AWAIT_PASS),
     QUIT(Pop3State.AUTHORIZATION, Pop3State.AWAIT_PASS),
-    /** Not offered until the proxy does TLS. */
-    STLS,
+    /** Answered as the listener's TLS mode says (RFC 2595: only before USER). */
+    STLS(Pop3State.AUTHORIZATION),
     APOP,
     STAT,
     LIST,

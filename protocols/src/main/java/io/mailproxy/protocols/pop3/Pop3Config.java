@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param capabilities CAPA lines other than SASL (nginx {@code pop3_capabilities}), default
  *                     {@code TOP}, {@code USER}, {@code UIDL}; each a single line of printable ASCII;
  *                     {@code SASL} and {@code STLS} are not accepted here: the SASL line is derived
- *                     from {@code mechanisms}, and STLS is not supported yet
+ *                     from {@code mechanisms}, and STLS from the listener's TLS mode
  * @param mechanisms   the SASL mechanisms AUTH accepts, in the order they are advertised (CAPA
  *                     {@code SASL} line, AUTH listing); empty disables AUTH
  */
@@ -74,6 +74,24 @@ public record Pop3Config(List<String> capabilities, List<Mechanism> mechanisms) 
         return lines;
     }
 
+    /**
+     * The lines CAPA lists by TLS state: {@code STLS} last when it is offered; when TLS is required
+     * before login ({@code --starttls only}) neither {@code USER} nor {@code SASL}.
+     */
+    public List<String> capaLines(boolean stls, boolean tlsRequired) {
+        List<String> lines = new ArrayList<>(capaLines());
+        if (tlsRequired) {
+            lines.removeIf(l -> {
+                String keyword = l.split(" ", 2)[0].toUpperCase(Locale.ROOT);
+                return keyword.equals("USER") || keyword.equals("SASL");
+            });
+        }
+        if (stls || tlsRequired) {
+            lines.add("STLS");
+        }
+        return lines;
+    }
+
     private static void validateCapability(String c) {
         Objects.requireNonNull(c, "capability");
         if (c.isBlank() || c.startsWith(" ") || c.endsWith(" ") || c.equals(".")) {
@@ -90,7 +108,7 @@ public record Pop3Config(List<String> capabilities, List<Mechanism> mechanisms) 
             throw new IllegalArgumentException("the SASL capability is derived from the mechanisms; do not list it");
         }
         if (keyword.equals("STLS")) {
-            throw new IllegalArgumentException("STLS is not supported yet");
+            throw new IllegalArgumentException("STLS is announced by the listener's TLS mode (--starttls); do not list it");
         }
     }
 }

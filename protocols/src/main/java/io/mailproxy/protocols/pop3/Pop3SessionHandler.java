@@ -10,6 +10,7 @@ import io.mailproxy.proxy.ClientEndpoints;
 import io.mailproxy.proxy.FrontendSessionHandler;
 import io.mailproxy.proxy.ProxyContext;
 import io.mailproxy.proxy.SessionRecord;
+import io.mailproxy.proxy.tls.BackendTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
@@ -23,6 +24,10 @@ import java.nio.charset.StandardCharsets;
  * {@code -ERR} and counted towards max-errors; an invalid command also forgets a pending USER
  * (as nginx does). A SASL exchange cancelled with {@code *} is answered {@code -ERR} (RFC 5034)
  * and counted too, so a client cannot loop AUTH/{@code *} without limit.
+ *
+ * <p>TLS: STLS is offered in CAPA and answered (only before USER) as the listener's TLS mode says;
+ * where TLS is required first, CAPA hides USER and SASL and USER, PASS and AUTH get
+ * {@code -ERR [AUTH] TLS required}. STLS on TLS already is an error.
  *
  * <p>Credentials holding CR, LF or NUL (possible through base64) never reach the authenticator
  * nor the backend: they get {@code -ERR [AUTH] Authentication failed.} at once, counted.
@@ -42,16 +47,25 @@ public final class Pop3SessionHandler extends FrontendSessionHandler<Void> {
     static final String UNSUPPORTED_MECHANISM = "-ERR unsupported authentication mechanism";
     static final String SASL_CANCELLED = "-ERR authentication cancelled";
     static final String SASL_INVALID = "-ERR invalid SASL response";
+    static final String TLS_REQUIRED = "-ERR [AUTH] TLS required";
+    static final String STLS_OK = "+OK Begin TLS negotiation";
+    static final String STLS_ACTIVE = "-ERR command not permitted when TLS active";
 
     /** The configured multi-line replies, rendered once per protocol instance. */
     static final class Replies {
         final byte[] capa;
+        /** CAPA where STLS is offered. */
+        final byte[] capaStls;
+        /** CAPA where TLS is required before login: STLS, no USER, no SASL. */
+        final byte[] capaTlsRequired;
         final byte[] authList;
         final Pop3Config config;
 
         Replies(Pop3Config config) {
             this.config = config;
             this.capa = multiLine("+OK Capability list follows", config.capaLines());
+            this.capaStls = multiLine("+OK Capability list follows", config.capaLines(true, false));
+            this.capaTlsRequired = multiLine("+OK Capability list follows", config.capaLines(true, true));
             this.authList = multiLine("+OK methods supported:",
                     config.mechanisms().stream().map(Mechanism::name).toList());
         }
@@ -130,7 +144,8 @@ public final class Pop3SessionHandler extends FrontendSessionHandler<Void> {
         String xclient = proxy.forwardClientAddress()
                 ? Pop3BackendLogin.xclientCommand(ClientEndpoints.of(clientChannel())) : null;
         return new Pop3BackendLogin(result, proxy.settings().backendLoginTimeout(),
-                accepted.backendUser(), accepted.backendPassword(), xclient);
+                accepted.backendUser(), accepted.backendPassword(), xclient,
+                proxy.backendTls().mode() == BackendTls.Mode.STARTTLS ? proxy.backendTls() : null);
     }
 
     // ---- commands --------------------------------------------------------------------------------
@@ -163,9 +178,51 @@ public final class Pop3SessionHandler extends FrontendSessionHandler<Void> {
         switch (c) {
             case CAPA -> {
                 if (noArgument(ctx, request)) {
-                    ctx.writeAndFlush(ctx.alloc().buffer(replies.capa.length).writeBytes(replies.capa));
+                    byte[] capa = tlsRequiredForLogin() ? replies.capaTlsRequired
+                            : startTlsAvailable() ? replies.capaStls : replies.capa;
+                    ctx.writeAndFlush(ctx.alloc().buffer(capa.length).writeBytes(capa));
                 }
             }
+            case STLS -> stls(ctx, request);
+            case USER, PASS, AUTH -> {
+                if (tlsRequiredForLogin()) {
+                    error(ctx, TLS_REQUIRED);
+                } else {
+                    credentials(ctx, c, request);
+                }
+            }
+            case NOOP -> {
+                if (noArgument(ctx, request)) {
+                    reply(ctx, OK);
+                }
+            }
+            case QUIT -> {
+                if (noArgument(ctx, request)) {
+                    logout(ctx, line(ctx.alloc(), OK));
+                }
+            }
+            default -> error(ctx, INVALID_STATE);
+        }
+    }
+
+    /** STLS (RFC 2595): only before USER; the pending state is forgotten, the handshake follows the OK. */
+    private void stls(ChannelHandlerContext ctx, Pop3Request request) {
+        if (!noArgument(ctx, request)) {
+            return;
+        }
+        if (startTlsAvailable()) {
+            state = Pop3State.AUTHORIZATION;
+            user = null;
+            startTls(ctx, line(ctx.alloc(), STLS_OK));
+        } else if (isSecure()) {
+            error(ctx, STLS_ACTIVE);
+        } else {
+            error(ctx, INVALID_STATE);
+        }
+    }
+
+    private void credentials(ChannelHandlerContext ctx, Pop3Command c, Pop3Request request) {
+        switch (c) {
             case USER -> {
                 if (request.argument() == null) {
                     error(ctx, SYNTAX_ERROR);
@@ -183,17 +240,7 @@ public final class Pop3SessionHandler extends FrontendSessionHandler<Void> {
                 }
             }
             case AUTH -> auth(ctx, request);
-            case NOOP -> {
-                if (noArgument(ctx, request)) {
-                    reply(ctx, OK);
-                }
-            }
-            case QUIT -> {
-                if (noArgument(ctx, request)) {
-                    logout(ctx, line(ctx.alloc(), OK));
-                }
-            }
-            default -> error(ctx, INVALID_STATE);
+            default -> throw new IllegalStateException(c.name());
         }
     }
 

@@ -37,9 +37,9 @@ class ImapConfigTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid IMAP capability");
         }
         assertThatThrownBy(() -> new ImapConfig(List.of("IMAP4rev1", "starttls")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not supported yet");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("announced by the listener's TLS mode");
         assertThatThrownBy(() -> new ImapConfig(List.of("IMAP4rev1", "LOGINDISABLED")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not supported yet");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("announced by the listener's TLS mode");
     }
 
     @Test

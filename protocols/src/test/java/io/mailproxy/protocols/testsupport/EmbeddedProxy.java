@@ -9,6 +9,9 @@ import io.mailproxy.proxy.ProxyContext;
 import io.mailproxy.proxy.ProxySettings;
 import io.mailproxy.proxy.SessionRecord;
 import io.mailproxy.proxy.TailHandler;
+import io.mailproxy.proxy.TlsMode;
+import io.mailproxy.proxy.tls.BackendTls;
+import io.mailproxy.proxy.tls.ServerTlsContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -29,8 +32,13 @@ public final class EmbeddedProxy {
     private final ProxyContext context;
 
     public EmbeddedProxy(ProxySettings settings, Authenticator authenticator) {
+        this(settings, authenticator, null, BackendTls.OFF);
+    }
+
+    /** With a server certificate (for TLS listener modes) and TLS to backends. */
+    public EmbeddedProxy(ProxySettings settings, Authenticator authenticator, ServerTlsContext serverTls, BackendTls backendTls) {
         this.context = new ProxyContext(settings, authenticator, connector,
-                new DefaultChannelGroup("clients", ImmediateEventExecutor.INSTANCE));
+                new DefaultChannelGroup("clients", ImmediateEventExecutor.INSTANCE), serverTls, backendTls);
     }
 
     public ProxyContext context() {
@@ -47,12 +55,24 @@ public final class EmbeddedProxy {
 
     /** A connected client channel; the greeting is already in its outbound queue. */
     public EmbeddedChannel connect(FrontendProtocol protocol) {
+        return connect(protocol, TlsMode.NONE);
+    }
+
+    /**
+     * A connected client channel of a listener in TLS mode {@code tls}: for implicit TLS the
+     * outbound queue holds the start of the handshake, not the greeting ({@link EmbeddedTlsClient}).
+     */
+    public EmbeddedChannel connect(FrontendProtocol protocol, TlsMode tls) {
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.config().setAllocator(alloc);
                 ch.attr(ChannelAttributes.SESSION).set(new SessionRecord(protocol.protocol(), ch.remoteAddress()));
                 ch.attr(ChannelAttributes.FRONTEND).set(protocol);
+                ch.attr(ChannelAttributes.LISTENER_TLS).set(tls);
+                if (tls == TlsMode.IMPLICIT) {
+                    ch.pipeline().addLast(HandlerNames.TLS, context.serverTls().newHandler(alloc, false));
+                }
                 ch.pipeline().addLast(HandlerNames.LOGIN_TIMEOUT,
                         new LoginTimeoutHandler(context.settings().loginTimeout(), protocol));
                 protocol.initSession(ch, context);
