@@ -13,7 +13,7 @@ import io.mailproxy.protocols.testsupport.ScriptedTlsBackend;
 import io.mailproxy.proxy.BoundListener;
 import io.mailproxy.proxy.ProxyServer;
 import io.mailproxy.proxy.ProxySettings;
-import io.mailproxy.proxy.testsupport.TestPki;
+import io.mailproxy.testsupport.TestPki;
 import io.mailproxy.proxy.tls.BackendTls;
 import io.mailproxy.proxy.tls.TlsProvider;
 import java.io.ByteArrayOutputStream;
@@ -239,7 +239,7 @@ class BackendTlsTest {
             assertThat(readLine(s.getInputStream())).isEqualTo("+OK");
             assertThat(readLine(s.getInputStream())).isEqualTo(POP3_TEMP);
         }
-        assertThat(b.received).containsExactly("plain:STLS", "plain:<eof>");
+        assertThat(b.received).startsWith("plain:STLS").noneMatch(l -> l.contains("USER") || l.contains("PASS"));
     }
 
     @Test

@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.mailproxy.auth.BackendRoute;
-import io.mailproxy.proxy.testsupport.TestPki;
+import io.mailproxy.testsupport.TestPki;
 import io.mailproxy.proxy.tls.ServerTlsConfig;
 import io.mailproxy.proxy.tls.ServerTlsContext;
 import io.mailproxy.proxy.tls.TlsProvider;

@@ -10,7 +10,7 @@ import io.mailproxy.protocols.testsupport.EmbeddedTlsClient;
 import io.mailproxy.protocols.testsupport.ScriptedAuthenticator;
 import io.mailproxy.proxy.ProxySettings;
 import io.mailproxy.proxy.TlsMode;
-import io.mailproxy.proxy.testsupport.TestPki;
+import io.mailproxy.testsupport.TestPki;
 import io.mailproxy.proxy.tls.BackendTls;
 import io.mailproxy.proxy.tls.ServerTlsConfig;
 import io.mailproxy.proxy.tls.ServerTlsContext;

@@ -3,7 +3,7 @@ package io.mailproxy.proxy.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mailproxy.proxy.testsupport.TestPki;
+import io.mailproxy.testsupport.TestPki;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslHandler;

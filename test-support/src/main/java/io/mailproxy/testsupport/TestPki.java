@@ -1,4 +1,4 @@
-package io.mailproxy.proxy.testsupport;
+package io.mailproxy.testsupport;
 
 import java.io.IOException;
 import java.io.StringWriter;
