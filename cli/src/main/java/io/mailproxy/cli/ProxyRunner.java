@@ -2,6 +2,7 @@ package io.mailproxy.cli;
 
 import io.mailproxy.proxy.BoundListener;
 import io.mailproxy.proxy.ProxyServer;
+import io.mailproxy.proxy.TlsMode;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -38,7 +39,9 @@ final class ProxyRunner {
                     throw new CliException(BindErrors.message(e));
                 }
                 for (BoundListener b : bound) {
-                    LOG.info("listening {} on {}", b.protocol().id(), ListenAddress.format(b.address()));
+                    LOG.info("listening {} on {}{}", b.scheme(), ListenAddress.format(b.address()),
+                            b.tls() == TlsMode.STARTTLS ? " (STARTTLS)"
+                                    : b.tls() == TlsMode.STARTTLS_REQUIRED ? " (STARTTLS required)" : "");
                 }
                 io.started(bound);
                 afterStart.run(bound);

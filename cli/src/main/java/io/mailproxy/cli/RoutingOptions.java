@@ -42,8 +42,14 @@ final class RoutingOptions {
                     + "from the same client (see --max-failure-delay). Default: ${DEFAULT-VALUE}.")
     Duration failureDelay;
 
+    /** Set by serve for --backend-tls on: backends listen on 995 (pop3) and 993 (imap) unless --backend-port says otherwise. */
+    boolean implicitTlsPorts;
+
     BackendDirectory directory() {
         BackendDirectory.Builder b = BackendDirectory.builder();
+        if (implicitTlsPorts) {
+            b.port(Protocol.POP3, 995).port(Protocol.IMAP, 993);
+        }
         for (BackendDirectory.Mapping m : backends) {
             b.map(m);
         }

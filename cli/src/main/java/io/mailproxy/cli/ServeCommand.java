@@ -11,6 +11,7 @@ import io.mailproxy.auth.throttle.ThrottleConfig;
 import io.mailproxy.auth.throttle.ThrottlingAuthenticator;
 import io.mailproxy.proxy.ProxyProtocolPolicy;
 import io.mailproxy.proxy.ProxyServer;
+import io.mailproxy.proxy.TlsMode;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ClientAddressOptions clientAddress;
 
+    @Mixin
+    TlsOptions tls;
+
     @Override
     public Integer call() throws Exception {
         Io io = Commands.io(spec);
@@ -96,20 +100,31 @@ final class ServeCommand implements Callable<Integer> {
         List<Listener> listeners = new ArrayList<>();
         listeners.addAll(listeners(spec, "--pop3", Protocol.POP3, pop3, 110));
         listeners.addAll(listeners(spec, "--imap", Protocol.IMAP, imap, 143));
+        TlsMode plainMode = tls.plainListenerMode();
+        tls.checkImplicitListeners();
+        if (tls.certificateConfigured()) {
+            listeners.addAll(listeners(spec, "--pop3s", Protocol.POP3, tls.pop3s, 995, TlsMode.IMPLICIT));
+            listeners.addAll(listeners(spec, "--imaps", Protocol.IMAP, tls.imaps, 993, TlsMode.IMPLICIT));
+        }
         if (listeners.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "Nothing to listen on: both --pop3 and --imap are off");
+            throw new ParameterException(spec.commandLine(), "Nothing to listen on: every listener is off");
         }
         ProxyServer.Builder builder = ProxyServer.builder().settings(proxy.settings()).threads(proxy.threads())
                 .connectionLimits(proxy.connectionLimits())
                 .backendProxyProtocol(clientAddress.backendProxyProtocol())
-                .forwardClientAddress(clientAddress.forwardClientIp);
+                .forwardClientAddress(clientAddress.forwardClientIp)
+                .backendTls(tls.backendTls());
         ProxyProtocolPolicy proxyProtocol = clientAddress.proxyProtocolPolicy();
         for (Listener l : listeners) {
-            builder.listener(Frontends.of(l.protocol(), proxy), l.address(), proxyProtocol);
+            builder.listener(Frontends.of(l.protocol(), proxy), l.address(), proxyProtocol,
+                    l.tls() == TlsMode.NONE ? plainMode : l.tls());
         }
+        routing.implicitTlsPorts = tls.backendImplicit();
         ThrottleConfig throttling = throttle.config(routing.failureDelay);
+        TlsRuntime tlsRuntime = new TlsRuntime(tls.serverTls());
+        builder.serverTls(tlsRuntime.context());
         if (authHttp.enabled()) {
-            return serveWithAuthHttp(io, stop, builder, throttling);
+            return serveWithAuthHttp(io, stop, builder, throttling, tlsRuntime);
         }
         JdbcAuthConfig config = Stores.config(spec, routing.apply(db.configBuilder(io)));
         AuthCacheConfig caching = cache.config();
@@ -124,7 +139,8 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         CacheFlushSignal flushSignal = CacheFlushSignal.install(cached);
-        return ProxyRunner.run(io, stop, server, List.of(stores, flushSignal), bound -> {
+        return ProxyRunner.run(io, stop, server, List.of(stores, flushSignal, tlsRuntime), bound -> {
+            tlsRuntime.start();
             if (!routing.backends.isEmpty()) {
                 LOG.info("backends {}", routing.directory().mappings());
             }
@@ -138,8 +154,8 @@ final class ServeCommand implements Callable<Integer> {
      * nginx's setup: the auth_http server decides and routes; no account database is opened. No
      * auth cache either: the auth server sees every login, as behind nginx.
      */
-    private int serveWithAuthHttp(Io io, StopSignal stop, ProxyServer.Builder builder, ThrottleConfig throttling)
-            throws Exception {
+    private int serveWithAuthHttp(Io io, StopSignal stop, ProxyServer.Builder builder, ThrottleConfig throttling,
+                                  TlsRuntime tlsRuntime) throws Exception {
         if (db.url != null) {
             throw new ParameterException(spec.commandLine(), "--auth-http replaces the account database: drop --db-url");
         }
@@ -151,18 +167,29 @@ final class ServeCommand implements Callable<Integer> {
             http.close();
             throw e;
         }
-        return ProxyRunner.run(io, stop, server, List.of(http),
-                bound -> LOG.info("auth_http {}", http.config().uri()));
+        return ProxyRunner.run(io, stop, server, List.of(http, tlsRuntime), bound -> {
+            tlsRuntime.start();
+            LOG.info("auth_http {}", http.config().uri());
+        });
     }
 
-    record Listener(Protocol protocol, InetSocketAddress address) {
+    record Listener(Protocol protocol, InetSocketAddress address, TlsMode tls) {
+        Listener(Protocol protocol, InetSocketAddress address) {
+            this(protocol, address, TlsMode.NONE);
+        }
     }
 
     /** The listeners of one protocol: the default when none given, none for 'off'. */
     static List<Listener> listeners(CommandSpec spec, String flag, Protocol protocol, List<ListenAddress> given,
             int defaultPort) {
+        return listeners(spec, flag, protocol, given, defaultPort, TlsMode.NONE);
+    }
+
+    /** The same for listeners in TLS mode {@code tls}. */
+    static List<Listener> listeners(CommandSpec spec, String flag, Protocol protocol, List<ListenAddress> given,
+            int defaultPort, TlsMode tls) {
         if (given.isEmpty()) {
-            return List.of(new Listener(protocol, ListenAddress.all(defaultPort).socketAddress()));
+            return List.of(new Listener(protocol, ListenAddress.all(defaultPort).socketAddress(), tls));
         }
         boolean off = given.stream().anyMatch(ListenAddress::off);
         if (off && given.size() > 1) {
@@ -179,7 +206,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "Invalid value for option '" + flag + "': cannot resolve '"
                         + a.host() + "'");
             }
-            result.add(new Listener(protocol, sa));
+            result.add(new Listener(protocol, sa, tls));
         }
         return result;
     }
