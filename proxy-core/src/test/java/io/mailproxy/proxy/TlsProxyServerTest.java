@@ -269,6 +269,32 @@ class TlsProxyServerTest {
     }
 
     @Test
+    void sessionsShouldBeResumedWithEitherProviderAndEitherVersion() throws Exception {
+        for (TlsProvider provider : List.of(TlsProvider.OPENSSL, TlsProvider.JDK)) {
+            start(provider);
+            for (String version : List.of("TLSv1.3", "TLSv1.2")) {
+                javax.net.ssl.SSLContext client = PKI.clientContext();
+                long first = -1;
+                for (int i = 0; i < 3; i++) {
+                    try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
+                            implicitPort)) {
+                        s.setSoTimeout(10_000);
+                        s.setEnabledProtocols(new String[] {version});
+                        assertThat(readLine(s.getInputStream())).isEqualTo("READY");
+                        long created = s.getSession().getCreationTime();
+                        if (i == 0) {
+                            first = created;
+                        } else {
+                            assertThat(created).as("%s %s connection %d resumed the first session", provider, version, i)
+                                    .isEqualTo(first);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void bothProvidersShouldServeImplicitTlsAndStartTls() throws Exception {
         for (TlsProvider provider : List.of(TlsProvider.JDK, TlsProvider.OPENSSL)) {
             start(provider);

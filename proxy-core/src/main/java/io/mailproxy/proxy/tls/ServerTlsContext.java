@@ -1,6 +1,7 @@
 package io.mailproxy.proxy.tls;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -191,6 +192,11 @@ public final class ServerTlsContext implements AutoCloseable {
                 b.ciphers(config.ciphers());
             }
             context = b.build();
+            if (context.sessionContext() instanceof OpenSslSessionContext openSsl) {
+                // TLS 1.3 resumes with session tickets only: make sure they are on.
+                // No keys given: BoringSSL makes and rotates its own (per context, so per reload).
+                openSsl.setTicketKeys();
+            }
         } catch (SSLException | RuntimeException e) {
             throw new TlsConfigException("cannot set up TLS with " + config.certificateChain() + " (protocols "
                     + config.protocols() + (config.ciphers().isEmpty() ? "" : ", ciphers " + config.ciphers()) + "): "
