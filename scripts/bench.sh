@@ -290,7 +290,7 @@ NG_WORKER=$(pgrep -P "$NG_MASTER" | head -n 1)
 for t in direct mailproxy nginx; do
   case $t in direct) pid=$BK_PID ;; mailproxy) pid=$mp_PID ;; nginx) pid=$NG_WORKER ;; esac
   bench "idle-imap-$t" idle --port "$(port_of $t imap)" -k "$IDLE_SESSIONS" --hold "$IDLE_HOLD" \
-    --user-range 1-$USERS --password $PASSWORD --rss-pid "$pid" --timeout 60s --ramp-timeout 180s
+    --user-range 1-$USERS --password $PASSWORD --rss-pid "$pid" --timeout 60s --ramp-concurrency 200 --ramp-timeout 90s
   sleep 2
 done
 
