@@ -7,6 +7,7 @@ import io.mailproxy.proxy.tls.ServerTlsContext;
 import io.mailproxy.proxy.tls.TlsConfigException;
 import io.mailproxy.proxy.tls.TlsProvider;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,6 +72,12 @@ final class TlsOptions {
                     + "Default: the TLS provider's secure defaults.")
     List<String> ciphers;
 
+    @Option(names = "--tls-handshake-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            converter = Converters.DurationConverter.class,
+            description = "Longest TLS handshake (implicit TLS or after STARTTLS) before the connection is closed. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration handshakeTimeout;
+
     @Option(names = "--backend-tls", paramLabel = "off|on|starttls",
             description = "TLS to the backends: 'on' is implicit TLS (default backend ports become 993/995), "
                     + "'starttls' upgrades with STARTTLS/STLS before the login. Default: off.")
@@ -133,6 +140,11 @@ final class TlsOptions {
         }
         ServerTlsConfig config = ServerTlsConfig.of(cert, key).withKeyPasswordFile(keyPasswordFile)
                 .withProvider(provider());
+        try {
+            config = config.withHandshakeTimeout(handshakeTimeout);
+        } catch (IllegalArgumentException e) {
+            throw usage("Invalid value for option '--tls-handshake-timeout': " + e.getMessage());
+        }
         try {
             if (protocols != null) {
                 config = config.withProtocols(protocols);

@@ -52,6 +52,12 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void tlsHandshakeTimeoutShouldDefaultToTenSecondsAndComeFromTheFlag() {
+        assertThat(parse().tls.handshakeTimeout).isEqualTo(Duration.ofSeconds(10));
+        assertThat(parse("--tls-handshake-timeout", "3s").tls.handshakeTimeout).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
     void settingsShouldDefaultShutdownGraceToThirtySeconds() {
         assertThat(parse().proxy.settings().shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
     }
