@@ -17,12 +17,12 @@ final class ThrottleOptions {
             description = "The failure delay doubles with each failed login from a client, up to this. Default: ${DEFAULT-VALUE}.")
     Duration maxFailureDelay;
 
-    @Option(names = "--max-failures-per-ip", paramLabel = "N", defaultValue = "0",
+    @Option(names = {"--max-auth-failures-per-ip", "--max-failures-per-ip"}, paramLabel = "N", defaultValue = "0",
             description = "After N failed logins from one client (IPv4 address, IPv6 /64) within --failure-window, "
                     + "its logins get the temporary-failure reply until the window ends. 0: no ceiling (default).")
     int maxFailuresPerIp;
 
-    @Option(names = "--max-failures-per-user", paramLabel = "N", defaultValue = "0",
+    @Option(names = {"--max-auth-failures-per-user", "--max-failures-per-user"}, paramLabel = "N", defaultValue = "0",
             description = "The same per user name, from any client (anyone can lock a user out). 0: no ceiling (default).")
     int maxFailuresPerUser;
 

@@ -54,6 +54,20 @@ class ParsingTest {
     }
 
     @Test
+    void failureCeilingsShouldTakeTheIssueFlagNamesAndTheShortAliases() {
+        picocli.CommandLine cl = new picocli.CommandLine(new Main());
+        cl.parseArgs("serve", "--max-auth-failures-per-ip", "7", "--max-failures-per-user", "3");
+        ServeCommand serve = cl.getSubcommands().get("serve").getCommand();
+        assertThat(serve.throttle.maxFailuresPerIp).isEqualTo(7);
+        assertThat(serve.throttle.maxFailuresPerUser).isEqualTo(3);
+        picocli.CommandLine again = new picocli.CommandLine(new Main());
+        again.parseArgs("serve", "--max-failures-per-ip", "4", "--max-auth-failures-per-user", "9");
+        ServeCommand other = again.getSubcommands().get("serve").getCommand();
+        assertThat(other.throttle.maxFailuresPerIp).isEqualTo(4);
+        assertThat(other.throttle.maxFailuresPerUser).isEqualTo(9);
+    }
+
+    @Test
     void backendPortShouldRefuseSmtpAndBadPorts() {
         Converters.BackendPortConverter c = new Converters.BackendPortConverter();
         assertThat(c.convert("imap=1143").getValue()).isEqualTo(1143);
