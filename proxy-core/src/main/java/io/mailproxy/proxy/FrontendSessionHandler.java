@@ -219,7 +219,7 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
         injected.release();
         if (discarded > 0) {
             LOG.info("{} client {} sent {} bytes after STARTTLS in cleartext; discarded", protocol.id(),
-                    ctx.channel().remoteAddress(), discarded);
+                    session.client(), discarded);
         }
         SslHandler ssl = proxy.serverTls().newHandler(ctx.alloc(), true);
         TlsHandshakes.recordClient(ssl, session);
@@ -285,7 +285,7 @@ public abstract class FrontendSessionHandler<P> extends ChannelInboundHandlerAda
             session.outcome(SessionRecord.Outcome.LINE_TOO_LONG);
             closeLingering(ctx, lineTooLongReply(ctx.alloc()));
         } else if (TlsHandshakes.isTlsFailure(cause)) {
-            LOG.debug("{} TLS failure from {}: {}", protocol.id(), ctx.channel().remoteAddress(), cause.toString());
+            LOG.debug("{} TLS failure from {}: {}", protocol.id(), session.client(), cause.toString());
             if (session.outcome() == SessionRecord.Outcome.CLIENT_CLOSED) {
                 session.outcome(SessionRecord.Outcome.TLS_FAILED);
             }
