@@ -287,11 +287,13 @@ for proto in imap pop3; do
   done
 done
 NG_WORKER=$(pgrep -P "$NG_MASTER" | head -n 1)
-for t in direct mailproxy nginx; do
+# direct last: GreenMail spends CPU on every IDLE session it holds and needs time to recover after
+# holding them all itself
+for t in mailproxy nginx direct; do
   case $t in direct) pid=$BK_PID ;; mailproxy) pid=$mp_PID ;; nginx) pid=$NG_WORKER ;; esac
   bench "idle-imap-$t" idle --port "$(port_of $t imap)" -k "$IDLE_SESSIONS" --hold "$IDLE_HOLD" \
     --user-range 1-$USERS --password $PASSWORD --rss-pid "$pid" --timeout 60s --ramp-concurrency 200 --ramp-timeout 90s
-  sleep 2
+  sleep 10
 done
 
 # ---- table -----------------------------------------------------------------------------------
