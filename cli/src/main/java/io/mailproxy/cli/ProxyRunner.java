@@ -30,31 +30,29 @@ final class ProxyRunner {
      */
     static int run(Io io, StopSignal stop, ProxyServer server, List<? extends AutoCloseable> resources,
             AfterStart afterStart) throws Exception {
-        {
+        try {
+            List<BoundListener> bound;
             try {
-                List<BoundListener> bound;
-                try {
-                    bound = server.start();
-                } catch (ProxyServer.ListenerBindException e) {
-                    throw new CliException(BindErrors.message(e));
-                }
-                for (BoundListener b : bound) {
-                    LOG.info("listening {} on {}{}", b.scheme(), ListenAddress.format(b.address()),
-                            b.tls() == TlsMode.STARTTLS ? " (STARTTLS)"
-                                    : b.tls() == TlsMode.STARTTLS_REQUIRED ? " (STARTTLS required)" : "");
-                }
-                io.started(bound);
-                afterStart.run(bound);
-                stop.await();
-                LOG.info("stopping: closing listeners, letting open sessions finish (at most {})",
-                        Durations.format(server.context().settings().shutdownGrace()));
-                server.stop();
-                LOG.info("stopped");
-                return ExitCodes.OK;
-            } finally {
-                server.stop();
-                closeAll(resources);
+                bound = server.start();
+            } catch (ProxyServer.ListenerBindException e) {
+                throw new CliException(BindErrors.message(e));
             }
+            for (BoundListener b : bound) {
+                LOG.info("listening {} on {}{}", b.scheme(), ListenAddress.format(b.address()),
+                        b.tls() == TlsMode.STARTTLS ? " (STARTTLS)"
+                                : b.tls() == TlsMode.STARTTLS_REQUIRED ? " (STARTTLS required)" : "");
+            }
+            io.started(bound);
+            afterStart.run(bound);
+            stop.await();
+            LOG.info("stopping: closing listeners, letting open sessions finish (at most {})",
+                    Durations.format(server.context().settings().shutdownGrace()));
+            server.stop();
+            LOG.info("stopped");
+            return ExitCodes.OK;
+        } finally {
+            server.stop();
+            closeAll(resources);
         }
     }
 

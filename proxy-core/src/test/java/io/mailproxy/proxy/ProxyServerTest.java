@@ -1,5 +1,7 @@
 package io.mailproxy.proxy;
 
+import static io.mailproxy.proxy.SocketLines.readLine;
+import static io.mailproxy.proxy.SocketLines.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +10,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.mailproxy.auth.BackendRoute;
 import io.mailproxy.auth.HostAndPort;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,23 +78,6 @@ class ProxyServerTest {
         return s;
     }
 
-    private static void send(Socket s, String text) throws IOException {
-        s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
-        s.getOutputStream().flush();
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                String line = b.toString(StandardCharsets.ISO_8859_1);
-                return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-            }
-            b.write(c);
-        }
-        return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
-    }
 
     private static byte[] readAll(InputStream in) throws IOException {
         return in.readAllBytes();

@@ -1,5 +1,7 @@
 package io.mailproxy.proxy;
 
+import static io.mailproxy.proxy.SocketLines.readLine;
+import static io.mailproxy.proxy.SocketLines.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,13 +13,10 @@ import io.mailproxy.testsupport.TestPki;
 import io.mailproxy.proxy.tls.ServerTlsConfig;
 import io.mailproxy.proxy.tls.ServerTlsContext;
 import io.mailproxy.proxy.tls.TlsProvider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -123,23 +122,6 @@ class TlsProxyServerTest {
         return s;
     }
 
-    private static void send(Socket s, String text) throws IOException {
-        s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
-        s.getOutputStream().flush();
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                String line = b.toString(StandardCharsets.ISO_8859_1);
-                return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-            }
-            b.write(c);
-        }
-        return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
-    }
 
     private String awaitSessionLine() {
         Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> !sessionLog.list.isEmpty());
