@@ -172,11 +172,16 @@ public final class BenchMain implements Callable<Integer> {
                 description = "Load before the measured time, not counted. Default: ${DEFAULT-VALUE}.")
         Duration warmup;
 
+        @Option(names = "--cpu-pid", split = ",",
+                description = "Server process(es) (e.g. the proxy, or nginx's worker) whose CPU time (user + system, "
+                        + "from /proc) over the measured window is reported per login, with the load generator's own.")
+        List<Long> cpuPids = new ArrayList<>();
+
         @Override
         public Integer call() throws Exception {
             try (LoadClient client = target.client()) {
                 Summary s = new LoginRun(client, target.protocol(), target.users(), clients, duration, warmup,
-                        target.timeout).run();
+                        target.timeout, cpuPids).run();
                 s.put("transport", client.transport());
                 return target.print(s, spec.commandLine().getOut());
             }

@@ -24,6 +24,7 @@ final class LoginRun {
     private final Duration duration;
     private final Duration warmup;
     private final Duration timeout;
+    private final List<Long> cpuPids;
     private final Recorder latency = new Recorder(3);
     private final LongAdder logins = new LongAdder();
     private final Errors errors = new Errors();
@@ -32,6 +33,13 @@ final class LoginRun {
 
     LoginRun(LoadClient client, String protocol, Users users, int clients, Duration duration, Duration warmup,
             Duration timeout) {
+        this(client, protocol, users, clients, duration, warmup, timeout, List.of());
+    }
+
+    /** {@code cpuPids}: servers whose CPU time over the measured window is reported per login. */
+    LoginRun(LoadClient client, String protocol, Users users, int clients, Duration duration, Duration warmup,
+            Duration timeout, List<Long> cpuPids) {
+        this.cpuPids = List.copyOf(cpuPids);
         this.client = client;
         this.protocol = protocol;
         this.users = users;
@@ -49,13 +57,23 @@ final class LoginRun {
         for (int i = 0; i < clients; i++) {
             next(done);
         }
+        long[] serverCpu = {-1, -1};
+        long[] clientCpu = {-1, -1};
+        if (!cpuPids.isEmpty()) {
+            sleepUntil(measureFrom);
+            serverCpu[0] = ProcessCpu.nanos(cpuPids);
+            clientCpu[0] = ProcessCpu.nanos(List.of(0L));
+            sleepUntil(deadline);
+            serverCpu[1] = ProcessCpu.nanos(cpuPids);
+            clientCpu[1] = ProcessCpu.nanos(List.of(0L));
+        }
         // every session ends by its own timeout, so this wait is bounded; the extra second is slack
         boolean all = done.await(warmup.toMillis() + duration.toMillis() + timeout.toMillis() + 1000,
                 TimeUnit.MILLISECONDS);
         double seconds = duration.toNanos() / 1e9;
         Histogram h = latency.getIntervalHistogram();
         long n = logins.sum();
-        return new Summary("login")
+        Summary summary = new Summary("login")
                 .put("protocol", protocol)
                 .put("clients", clients)
                 .put("duration_s", seconds)
@@ -68,6 +86,19 @@ final class LoginRun {
                 .put("errors", errors.total())
                 .put("errors_by_kind", errors.byKind())
                 .put("complete", all);
+        if (!cpuPids.isEmpty() && serverCpu[0] >= 0 && serverCpu[1] >= 0 && n > 0) {
+            // CPU per completed login over the same window the logins were counted in
+            summary.put("server_cpu_us_per_login", (serverCpu[1] - serverCpu[0]) / 1000.0 / n)
+                    .put("client_cpu_us_per_login", (clientCpu[1] - clientCpu[0]) / 1000.0 / n);
+        }
+        return summary;
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
     }
 
     Errors errors() {

@@ -2,6 +2,7 @@ package io.mailproxy.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -18,11 +19,15 @@ import io.netty.handler.codec.TooLongFrameException;
  * reach the backend after the login, nothing lost, nothing duplicated); on failure it calls
  * {@link #resume()} and they are decoded in order.
  *
- * <p>The channel runs with auto-read off: this decoder asks for the next read only when it is not
- * paused and needs more bytes, so a client cannot make the proxy buffer more than
- * {@code maxCommandLength} bytes of undecoded input plus one socket read. Nor can it make the proxy
- * buffer replies it does not read: while the channel is not writable (its outbound buffer above the
- * high water mark) nothing is decoded and nothing read; decoding resumes when it drains.
+ * <p>The channel is accepted with auto-read off and this decoder owns the switch: it turns auto-read
+ * on when the session starts and off only when it must stop reading, so a client cannot make the
+ * proxy buffer more than {@code maxCommandLength} bytes of undecoded input plus one socket read
+ * (while paused, reading goes on until that much is buffered). Nor can it make the proxy buffer
+ * replies it does not read: while the channel is not writable (its outbound buffer above the high
+ * water mark) nothing is decoded and nothing read; decoding and reading resume when it drains.
+ * Auto-read rather than one {@code read()} per command: with epoll every {@code read()} on a channel
+ * whose auto-read is off arms and then disarms EPOLLIN, two {@code epoll_ctl} calls per command;
+ * in the common case (a login that succeeds) the switch is now flipped once per session.
  *
  * <p>A command longer than {@code maxCommandLength} (literals included) raises
  * {@link TooLongFrameException} towards the session handler, which answers and closes; the
@@ -87,7 +92,11 @@ public abstract class PreLoginDecoder extends ChannelInboundHandlerAdapter {
         cumulation = cumulation == null
                 ? in
                 : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
-        drain();
+        if (paused) {
+            requestMore(); // reading on while paused, up to the limit
+        } else {
+            drain();
+        }
     }
 
     @Override
@@ -99,7 +108,10 @@ public abstract class PreLoginDecoder extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
-    /** Stops decoding and reading until {@link #resume()}. */
+    /**
+     * Stops decoding until {@link #resume()}; reading goes on until {@code maxCommandLength} bytes
+     * are buffered.
+     */
     public final void pause() {
         paused = true;
     }
@@ -183,16 +195,21 @@ public abstract class PreLoginDecoder extends ChannelInboundHandlerAdapter {
     }
 
     private void requestMore() {
-        if (paused || failed || ctx == null || ctx.isRemoved() || !ctx.channel().isActive()
-                || !ctx.channel().isWritable()) {
+        if (failed || ctx == null || ctx.isRemoved() || !ctx.channel().isActive()) {
             return;
         }
-        if (inputShutdown) {
+        boolean writable = ctx.channel().isWritable();
+        if (!paused && writable && inputShutdown) {
             // Nothing more will come and nothing buffered forms a command: done.
             ctx.close();
             return;
         }
-        ctx.read();
+        boolean read = writable
+                && (!paused || cumulation == null || cumulation.readableBytes() <= maxCommandLength);
+        ChannelConfig config = ctx.channel().config();
+        if (config.isAutoRead() != read) {
+            config.setAutoRead(read);
+        }
     }
 
     private void fail(Throwable cause) {

@@ -88,8 +88,8 @@ public final class ProxyServer implements AutoCloseable {
                         .channel(transport.serverChannelClass())
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .option(ChannelOption.SO_REUSEADDR, true)
+                        // auto-read off until the PreLoginDecoder takes over; TCP_NODELAY is the default
                         .childOption(ChannelOption.AUTO_READ, false)
-                        .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.SO_KEEPALIVE, true)
                         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                         .childHandler(new Initializer(spec, context, connections));
