@@ -12,6 +12,7 @@
 # Knobs (environment): DURATION (10s measured per login run), WARMUP (3s), JIT_WARMUP (10s of
 # unrecorded logins per protocol against the backends and each mailproxy first), CLIENTS (50),
 # FETCH_REPEAT (5), LARGE_MIB (20), IDLE_SESSIONS (10000), IDLE_HOLD (10s), ROUNDS (1),
+# RATE (200: the open-loop latency runs, logins/s offered to every target alike),
 # NGINX_WORKERS (1, as in the seed), SKIP_BUILD (1: use the jars as they are), KEEP (1: keep the
 # work directory), BENCH_DB (mailbench), DB_HOST/DB_PORT/DB_USER (127.0.0.1/3306/root, no password).
 set -euo pipefail
@@ -25,6 +26,7 @@ LARGE_MIB=${LARGE_MIB:-20}
 IDLE_SESSIONS=${IDLE_SESSIONS:-10000}
 IDLE_HOLD=${IDLE_HOLD:-10s}
 ROUNDS=${ROUNDS:-1}
+RATE=${RATE:-200}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 BENCH_DB=${BENCH_DB:-mailbench}
 DB_HOST=${DB_HOST:-127.0.0.1}
@@ -264,17 +266,32 @@ for proto in imap pop3; do
   done
 done
 
+NG_WORKER=$(pgrep -P "$NG_MASTER" | head -n 1)
+pid_of() { # TARGET: the process whose CPU time a run reports per login
+  case "$1" in
+    direct) echo "$BK_PID" ;; mailproxy) echo "$mp_PID" ;; mailproxy-cache) echo "$mpc_PID" ;; nginx) echo "$NG_WORKER" ;;
+  esac
+}
 log "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), $(java -version 2>&1 | head -n 1)"
 log "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   for proto in imap pop3; do
     for t in $(order "$round"); do
       bench "login-$proto-$t" login --protocol $proto --port "$(port_of $t $proto)" -c "$CLIENTS" \
-        -d "$DURATION" --warmup "$WARMUP" --user-range 1-$USERS --password $PASSWORD --label "$t"
+        -d "$DURATION" --warmup "$WARMUP" --user-range 1-$USERS --password $PASSWORD --label "$t" \
+        --cpu-pid "$(pid_of $t)"
     done
     bench "login-$proto-mailproxy-cache" login --protocol $proto --port "$(port_of mailproxy-cache $proto)" \
       -c "$CLIENTS" -d "$DURATION" --warmup "$WARMUP" --user-range 1-$USERS --password $PASSWORD \
-      --label mailproxy-cache
+      --label mailproxy-cache --cpu-pid "$mpc_PID"
+  done
+done
+# Latency at the same offered load for every target (open loop, RATE logins/s, latency from when each
+# login was due): the closed-loop p99 above mostly measures each target's queue at its own maximum.
+for proto in imap pop3; do
+  for t in direct mailproxy mailproxy-cache nginx; do
+    bench "rate-$proto-$t" login --protocol $proto --port "$(port_of $t $proto)" --rate "$RATE" -c 1000 \
+      -d "$DURATION" --warmup "$WARMUP" --user-range 1-$USERS --password $PASSWORD --label "$t"
   done
 done
 for proto in imap pop3; do
@@ -286,7 +303,6 @@ for proto in imap pop3; do
       --user-range 1-1 --password $PASSWORD --timeout 120s ${SHA:+--sha256 $SHA}
   done
 done
-NG_WORKER=$(pgrep -P "$NG_MASTER" | head -n 1)
 # direct last: GreenMail spends CPU on every IDLE session it holds and needs time to recover after
 # holding them all itself
 for t in mailproxy nginx direct; do
@@ -298,7 +314,7 @@ done
 
 # ---- table -----------------------------------------------------------------------------------
 log "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
-awk '
+awk -v rate="$RATE" '
 function val(name, key,   i, n, f) {
   if (!(name in line)) return "";
   n = split(line[name], f, " ");
@@ -320,6 +336,16 @@ END {
         val("login-" proto "-mailproxy-cache", "logins_per_s"), val("login-" proto "-nginx", "logins_per_s"));
     row(proto " login p99 ms, cache off", "", val("login-" proto "-direct", "p99_ms"),
         val("login-" proto "-mailproxy", "p99_ms"), val("login-" proto "-nginx", "p99_ms"));
+    row(proto " login p99 ms, cache on", "", val("login-" proto "-direct", "p99_ms"),
+        val("login-" proto "-mailproxy-cache", "p99_ms"), val("login-" proto "-nginx", "p99_ms"));
+    row(proto " p99 ms at " rate "/s, cache off", "", val("rate-" proto "-direct", "p99_ms"),
+        val("rate-" proto "-mailproxy", "p99_ms"), val("rate-" proto "-nginx", "p99_ms"));
+    row(proto " p99 ms at " rate "/s, cache on", "", val("rate-" proto "-direct", "p99_ms"),
+        val("rate-" proto "-mailproxy-cache", "p99_ms"), val("rate-" proto "-nginx", "p99_ms"));
+    row(proto " server CPU us/login, cache off", "", val("login-" proto "-direct", "server_cpu_us_per_login"),
+        val("login-" proto "-mailproxy", "server_cpu_us_per_login"), val("login-" proto "-nginx", "server_cpu_us_per_login"));
+    row(proto " server CPU us/login, cache on", "", val("login-" proto "-direct", "server_cpu_us_per_login"),
+        val("login-" proto "-mailproxy-cache", "server_cpu_us_per_login"), val("login-" proto "-nginx", "server_cpu_us_per_login"));
     row(proto " fetch MB/s", "", val("fetch-" proto "-direct", "mb_per_s"),
         val("fetch-" proto "-mailproxy", "mb_per_s"), val("fetch-" proto "-nginx", "mb_per_s"));
   }

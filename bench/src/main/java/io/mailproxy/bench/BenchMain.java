@@ -177,11 +177,22 @@ public final class BenchMain implements Callable<Integer> {
                         + "from /proc) over the measured window is reported per login, with the load generator's own.")
         List<Long> cpuPids = new ArrayList<>();
 
+        @Option(names = "--rate", defaultValue = "0",
+                description = "Open loop: start this many sessions per second whatever the server's speed, at most "
+                        + "--clients at once; latency from when each was due. 0 (default): --clients in a closed loop.")
+        double rate;
+
         @Override
         public Integer call() throws Exception {
             try (LoadClient client = target.client()) {
-                Summary s = new LoginRun(client, target.protocol(), target.users(), clients, duration, warmup,
-                        target.timeout, cpuPids).run();
+                LoginRun run = new LoginRun(client, target.protocol(), target.users(), clients, duration, warmup,
+                        target.timeout, cpuPids);
+                if (rate > 0) {
+                    run.rate(rate);
+                }
+                Summary s = run.run();
+                run.errors().firstDetails().forEach((kind, detail) ->
+                        spec.commandLine().getErr().println("first " + kind.id() + " error: " + detail));
                 s.put("transport", client.transport());
                 return target.print(s, spec.commandLine().getOut());
             }

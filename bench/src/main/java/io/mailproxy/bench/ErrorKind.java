@@ -17,7 +17,9 @@ public enum ErrorKind {
     /** The server closed the connection in mid-session. */
     CLOSED,
     /** A downloaded message did not match the expected digest. */
-    VERIFY;
+    VERIFY,
+    /** Open loop ({@code --rate}): a session was due while the in-flight cap was reached; not started. */
+    OVERLOAD;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -25,6 +25,8 @@ final class LoginRun {
     private final Duration warmup;
     private final Duration timeout;
     private final List<Long> cpuPids;
+    private double rate;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Recorder latency = new Recorder(3);
     private final LongAdder logins = new LongAdder();
     private final Errors errors = new Errors();
@@ -49,13 +51,35 @@ final class LoginRun {
         this.timeout = timeout;
     }
 
+    /**
+     * Open loop instead of C clients in a closed loop: a new session is started every 1/rate seconds
+     * whatever the server's speed (at most {@code clients} at once; a start that would exceed it is
+     * counted as an {@code overload} error), and latency runs from the moment the session was due,
+     * not from when it could start, so a slow server is not flattered (coordinated omission). This is
+     * how a latency comparison between servers of different throughput is fair: same offered load.
+     */
+    LoginRun rate(double loginsPerSecond) {
+        if (!(loginsPerSecond > 0)) {
+            throw new IllegalArgumentException("rate must be positive");
+        }
+        this.rate = loginsPerSecond;
+        return this;
+    }
+
     Summary run() throws InterruptedException {
         long start = System.nanoTime();
         measureFrom = start + warmup.toNanos();
         deadline = measureFrom + duration.toNanos();
-        CountDownLatch done = new CountDownLatch(clients);
-        for (int i = 0; i < clients; i++) {
-            next(done);
+        CountDownLatch done = new CountDownLatch(rate > 0 ? 1 : clients);
+        Thread pacer = null;
+        if (rate > 0) {
+            pacer = new Thread(() -> pace(start, done), "bench-pacer");
+            pacer.setDaemon(true);
+            pacer.start();
+        } else {
+            for (int i = 0; i < clients; i++) {
+                next(done);
+            }
         }
         long[] serverCpu = {-1, -1};
         long[] clientCpu = {-1, -1};
@@ -75,7 +99,11 @@ final class LoginRun {
         long n = logins.sum();
         Summary summary = new Summary("login")
                 .put("protocol", protocol)
-                .put("clients", clients)
+                .put("clients", clients);
+        if (rate > 0) {
+            summary.put("rate", rate);
+        }
+        summary
                 .put("duration_s", seconds)
                 .put("logins", n)
                 .put("logins_per_s", n / seconds)
@@ -105,6 +133,39 @@ final class LoginRun {
         return errors;
     }
 
+    /** Open loop: starts sessions on schedule until the deadline, then waits for those in flight. */
+    private void pace(long start, CountDownLatch done) {
+        long period = Math.max(1, Math.round(1e9 / rate));
+        try {
+            for (long k = 0; ; k++) {
+                long due = start + k * period;
+                if (due - deadline >= 0) {
+                    break;
+                }
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                if (inFlight.get() >= clients) {
+                    if (measured(due)) {
+                        errors.count(ErrorKind.OVERLOAD, clients + " sessions already in flight");
+                    }
+                    continue;
+                }
+                inFlight.incrementAndGet();
+                launch(due, () -> inFlight.decrementAndGet());
+            }
+            long until = System.nanoTime() + timeout.toNanos() + 1_000_000_000L;
+            while (inFlight.get() > 0 && System.nanoTime() - until < 0) {
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            done.countDown();
+        }
+    }
+
     private boolean measured(long nanoTime) {
         return nanoTime - measureFrom >= 0 && nanoTime - deadline < 0;
     }
@@ -115,6 +176,11 @@ final class LoginRun {
             done.countDown();
             return;
         }
+        launch(started, () -> client.group().next().execute(() -> next(done)));
+    }
+
+    /** One session whose latency counts from {@code started}; {@code then} runs once it has ended. */
+    private void launch(long started, Runnable then) {
         int loginStep = Scripts.loginStep(protocol);
         List<Step> script = Scripts.login(protocol, users.random());
         ScriptedSession.Listener listener = new ScriptedSession.Listener() {
@@ -134,7 +200,7 @@ final class LoginRun {
                         errors.count(error, detail);
                     }
                 }
-                client.group().next().execute(() -> next(done));
+                then.run();
             }
         };
         ChannelFuture connect = client.connect(
@@ -145,7 +211,7 @@ final class LoginRun {
                     errors.count(ErrorKind.CONNECT, String.valueOf(f.cause()));
                 }
                 // a refused port fails at once: do not spin on it
-                client.group().next().schedule(() -> next(done), 10, TimeUnit.MILLISECONDS);
+                client.group().next().schedule(then, 10, TimeUnit.MILLISECONDS);
             }
         });
     }

@@ -78,6 +78,32 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void openLoopLoginRunShouldStartSessionsAtTheGivenRateNotAsFastAsTheServerAllows() {
+        Run r = bench("login", "--protocol", "pop3", "--port", port("pop3"), "--user-range", "1-3", "-c", "20",
+                "-d", "2s", "--rate", "20", "--cpu-pid", Long.toString(ProcessHandle.current().pid()));
+
+        assertThat(r.code()).isZero();
+        assertThat(r.values()).containsEntry("rate", "20.00").containsKeys("p99_ms", "server_cpu_us_per_login");
+        // 20/s for 2 s: 40 sessions are due (a closed loop of 20 clients would do far more against GreenMail);
+        // the last ones may still be running at the deadline, so a few may be left out of the count
+        assertThat(r.number("logins")).isBetween(30L, 41L);
+        assertThat(r.number("errors")).isZero();
+    }
+
+    @Test
+    void openLoopLoginRunShouldCountOverloadWhenTheInFlightCapIsReached() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            // accepts (backlog) but never greets: every session stays in flight until its timeout
+            StringWriter out = new StringWriter();
+            int code = BenchMain.execute(new PrintWriter(out), "login", "--protocol", "pop3", "--port",
+                    Integer.toString(silent.getLocalPort()), "-c", "2", "-d", "1s", "--rate", "20", "--timeout", "3s");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(out.toString()).contains("overload:").contains(" logins=0 ");
+        }
+    }
+
+    @Test
     void loginRunShouldCountAuthRejectedWhenThePasswordIsWrong() {
         Run r = bench("login", "--protocol", "imap", "--port", port("imap"), "--user-range", "1-3",
                 "--password", "wrong", "-c", "1", "-d", "500ms");
