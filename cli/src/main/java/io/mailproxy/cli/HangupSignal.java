@@ -10,9 +10,17 @@ final class HangupSignal {
     private HangupSignal() {
     }
 
-    /** Installs the handler; closing restores the one before. */
+    /**
+     * Installs the handler; closing restores the one before. A process started with SIGHUP ignored
+     * (under {@code nohup}, say) keeps ignoring it: the JVM does not take over an ignored SIGHUP, and
+     * installing the handler "succeeds" without effect. That is logged as a warning rather than left
+     * for the operator to find out at the next certificate renewal.
+     */
     @SuppressWarnings("restriction")
     static AutoCloseable onHangup(String what, Runnable action) {
+        if (ignoredFromStart()) {
+            LOG.warn("SIGHUP is ignored by this process (started under nohup?): it will not trigger {}", what);
+        }
         try {
             sun.misc.Signal hup = new sun.misc.Signal("HUP");
             sun.misc.SignalHandler previous = sun.misc.Signal.handle(hup, sig -> {
@@ -28,5 +36,23 @@ final class HangupSignal {
             LOG.debug("cannot trap SIGHUP: {}", e.toString());
             return () -> { };
         }
+    }
+
+    private static boolean ignoredFromStart() {
+        try {
+            return sighupIgnored(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")));
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // not Linux, or no /proc: nothing to say
+        }
+    }
+
+    /** Whether the {@code SigIgn} mask of a {@code /proc/PID/status} text has SIGHUP (signal 1, bit 0) set. */
+    static boolean sighupIgnored(String procStatus) {
+        for (String line : procStatus.split("\n")) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 1L) != 0;
+            }
+        }
+        return false;
     }
 }

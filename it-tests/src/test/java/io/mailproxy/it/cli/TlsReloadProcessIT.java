@@ -60,11 +60,15 @@ class TlsReloadProcessIT {
                 Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start();
                 assertThat(kill.waitFor()).isZero();
 
-                Awaitility.await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-                    try (SSLSocket fresh = connect(port.get())) {
-                        assertThat(served(fresh)).isEqualTo(renewed.certificate().getSerialNumber());
-                    }
-                });
+                try {
+                    Awaitility.await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                        try (SSLSocket fresh = connect(port.get())) {
+                            assertThat(served(fresh)).isEqualTo(renewed.certificate().getSerialNumber());
+                        }
+                    });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError(e.getMessage() + "\nmailproxy's stderr:\n" + Files.readString(err), e);
+                }
                 old.getOutputStream().write("a NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
                 old.getOutputStream().flush();
                 assertThat(oldIn.readLine()).isEqualTo("a OK NOOP completed");
