@@ -7,7 +7,7 @@
 # the targets, and prints a table with the ratios mailproxy/direct and mailproxy/nginx.
 #
 # Not part of CI (scripts/test.sh does not run it). Needs root for apt-get and ulimit. A full run
-# takes about 5-7 minutes; every load loop is bounded by its duration and a timeout.
+# takes about 8 minutes; every load loop is bounded by its duration and a timeout.
 #
 # Knobs (environment): DURATION (10s measured per login run), WARMUP (3s), JIT_WARMUP (10s of
 # unrecorded logins per protocol against the backends and each mailproxy first), CLIENTS (50),
