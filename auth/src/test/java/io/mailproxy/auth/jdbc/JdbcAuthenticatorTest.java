@@ -130,6 +130,22 @@ class JdbcAuthenticatorTest {
     }
 
     @Test
+    void unknownUserShouldCostWhatTheTableCostsWhenItsHashesAreOfAnotherScheme() throws Exception {
+        // a table of bcrypt rows: a $6$ dummy would answer unknown users many times faster than known ones
+        String bcrypt = PasswordSchemes.hash("bcrypt", "hunter2");
+        sql("insert into mailaccounts values ('bob', '" + bcrypt + "', 'mailhost01')");
+        on(h2, config());
+
+        await(authenticator.authenticate(login("bob", "wrong")));
+        await(authenticator.authenticate(login("mallory", "secret")));
+        await(authenticator.authenticate(login("nullpw", "x"))); // an unusable hash is not a timing model
+
+        // bob's row; mallory (unknown) against bob's hash; nullpw's NULL, then the dummy: bob's hash again
+        assertThat(verified).containsExactly(bcrypt, bcrypt, "null", bcrypt);
+        assertThat(authenticator.stats().dummyVerifications()).isEqualTo(2);
+    }
+
+    @Test
     void storedHashShouldFailClosedAndBeLoggedWithUserButNotPasswordWhenNullOrUnrecognised() throws Exception {
         try (LogCapture logs = LogCapture.of("io.mailproxy")) {
             on(h2, config());
