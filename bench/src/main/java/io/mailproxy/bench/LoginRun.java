@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -26,7 +27,7 @@ final class LoginRun {
     private final Duration timeout;
     private final List<Long> cpuPids;
     private double rate;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final Recorder latency = new Recorder(3);
     private final LongAdder logins = new LongAdder();
     private final Errors errors = new Errors();
@@ -71,9 +72,8 @@ final class LoginRun {
         measureFrom = start + warmup.toNanos();
         deadline = measureFrom + duration.toNanos();
         CountDownLatch done = new CountDownLatch(rate > 0 ? 1 : clients);
-        Thread pacer = null;
         if (rate > 0) {
-            pacer = new Thread(() -> pace(start, done), "bench-pacer");
+            Thread pacer = new Thread(() -> pace(start, done), "bench-pacer");
             pacer.setDaemon(true);
             pacer.start();
         } else {
@@ -81,15 +81,17 @@ final class LoginRun {
                 next(done);
             }
         }
-        long[] serverCpu = {-1, -1};
-        long[] clientCpu = {-1, -1};
+        long serverCpuBefore = -1;
+        long serverCpuAfter = -1;
+        long clientCpuBefore = -1;
+        long clientCpuAfter = -1;
         if (!cpuPids.isEmpty()) {
             sleepUntil(measureFrom);
-            serverCpu[0] = ProcessCpu.nanos(cpuPids);
-            clientCpu[0] = ProcessCpu.nanos(List.of(0L));
+            serverCpuBefore = ProcessCpu.nanos(cpuPids);
+            clientCpuBefore = ProcessCpu.selfNanos();
             sleepUntil(deadline);
-            serverCpu[1] = ProcessCpu.nanos(cpuPids);
-            clientCpu[1] = ProcessCpu.nanos(List.of(0L));
+            serverCpuAfter = ProcessCpu.nanos(cpuPids);
+            clientCpuAfter = ProcessCpu.selfNanos();
         }
         // every session ends by its own timeout, so this wait is bounded; the extra second is slack
         boolean all = done.await(warmup.toMillis() + duration.toMillis() + timeout.toMillis() + 1000,
@@ -114,10 +116,10 @@ final class LoginRun {
                 .put("errors", errors.total())
                 .put("errors_by_kind", errors.byKind())
                 .put("complete", all);
-        if (!cpuPids.isEmpty() && serverCpu[0] >= 0 && serverCpu[1] >= 0 && n > 0) {
+        if (serverCpuBefore >= 0 && serverCpuAfter >= 0 && n > 0) {
             // CPU per completed login over the same window the logins were counted in
-            summary.put("server_cpu_us_per_login", (serverCpu[1] - serverCpu[0]) / 1000.0 / n)
-                    .put("client_cpu_us_per_login", (clientCpu[1] - clientCpu[0]) / 1000.0 / n);
+            summary.put("server_cpu_us_per_login", (serverCpuAfter - serverCpuBefore) / 1000.0 / n)
+                    .put("client_cpu_us_per_login", (clientCpuAfter - clientCpuBefore) / 1000.0 / n);
         }
         return summary;
     }

@@ -22,13 +22,18 @@ final class ProcessCpu {
     static long nanos(List<Long> pids) {
         long ticks = 0;
         for (long pid : pids) {
-            long t = ticks(pid == 0 ? ProcessHandle.current().pid() : pid);
+            long t = ticks(pid);
             if (t < 0) {
                 return -1;
             }
             ticks += t;
         }
         return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+    }
+
+    /** The same for this process (the load generator). */
+    static long selfNanos() {
+        return nanos(List.of(ProcessHandle.current().pid()));
     }
 
     /** utime + stime of one process in clock ticks, or -1. */

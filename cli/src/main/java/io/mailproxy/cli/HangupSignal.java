@@ -1,5 +1,8 @@
 package io.mailproxy.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +43,8 @@ final class HangupSignal {
 
     private static boolean ignoredFromStart() {
         try {
-            return sighupIgnored(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")));
-        } catch (java.io.IOException | RuntimeException e) {
+            return sighupIgnored(Files.readString(Path.of("/proc/self/status")));
+        } catch (IOException | RuntimeException e) {
             return false; // not Linux, or no /proc: nothing to say
         }
     }

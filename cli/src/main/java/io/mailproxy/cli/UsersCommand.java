@@ -6,7 +6,6 @@ import io.mailproxy.auth.jdbc.AccountStore;
 import io.mailproxy.auth.jdbc.AccountStoreException;
 import io.mailproxy.auth.jdbc.AuthStores;
 import io.mailproxy.auth.jdbc.NoSuchAccountException;
-import io.mailproxy.auth.password.PasswordSchemes;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -93,17 +92,15 @@ final class UsersCommand implements Callable<Integer> {
                         + "or a host[:port].")
         String mailServer;
 
-        @Option(names = "--scheme", paramLabel = "SCHEME", defaultValue = PasswordSchemes.DEFAULT_SCHEME,
-                completionCandidates = Schemes.class,
-                description = "Password hash: sha512-crypt (default), sha256-crypt, md5-crypt, bcrypt, argon2id.")
-        String scheme;
+        @Mixin
+        SchemeOption scheme;
 
         @Mixin
         DatabaseOptions db;
 
         @Override
         public Integer call() {
-            String s = Schemes.check(spec, scheme);
+            String s = scheme.checked();
             return withStore(spec, db, (io, accounts) -> {
                 String password = PasswordInput.read(io, "Password for " + user, true);
                 accounts.add(user, password, mailServer, s);
@@ -124,17 +121,15 @@ final class UsersCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "USER", description = "Login name.")
         String user;
 
-        @Option(names = "--scheme", paramLabel = "SCHEME", defaultValue = PasswordSchemes.DEFAULT_SCHEME,
-                completionCandidates = Schemes.class,
-                description = "Password hash: sha512-crypt (default), sha256-crypt, md5-crypt, bcrypt, argon2id.")
-        String scheme;
+        @Mixin
+        SchemeOption scheme;
 
         @Mixin
         DatabaseOptions db;
 
         @Override
         public Integer call() {
-            String s = Schemes.check(spec, scheme);
+            String s = scheme.checked();
             return withStore(spec, db, (io, accounts) -> {
                 if (accounts.find(user).isEmpty()) {
                     throw new NoSuchAccountException(user); // before asking for a password in vain

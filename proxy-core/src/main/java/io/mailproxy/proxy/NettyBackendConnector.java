@@ -120,7 +120,6 @@ public final class NettyBackendConnector implements BackendConnector {
                 }
                 backend.pipeline().addLast(HandlerNames.BACKEND_HANDSHAKE, handshake.create(host));
                 promise.trySuccess(backend);
-                backend.read(); // no-op when auto-read already armed it; starts a TLS backend's handshake reads otherwise
             } else {
                 LOG.warn("backend {} unreachable: {}", host, describe(done.cause()));
                 attempt(bootstrap, client, hosts, index + 1, handshake, promise, done.cause());

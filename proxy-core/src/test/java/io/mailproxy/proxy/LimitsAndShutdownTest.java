@@ -5,73 +5,24 @@ import static io.mailproxy.proxy.SocketLines.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import io.mailproxy.auth.BackendRoute;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Connection limits and graceful shutdown of a real ProxyServer over loopback sockets. */
-class LimitsAndShutdownTest {
-    private LineBackend backend;
-    private MapAuthenticator auth;
-    private ProxyServer server;
-    private int port;
-    private ListAppender<ILoggingEvent> sessionLog;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        backend = new LineBackend();
-        auth = new MapAuthenticator();
-        auth.accounts.put("alice", new MapAuthenticator.Account("secret", BackendRoute.of("127.0.0.1", backend.port())));
-        sessionLog = new ListAppender<>();
-        sessionLog.start();
-        ((Logger) LoggerFactory.getLogger("mailproxy.session")).addAppender(sessionLog);
-    }
+class LimitsAndShutdownTest extends LineProxyTestBase {
 
     private void start(ConnectionLimits limits, Duration grace) throws Exception {
-        server = ProxyServer.builder()
-                .listener(new LineTestProtocol(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        start(serverBuilder()
                 .settings(ProxySettings.defaults().withShutdownGrace(grace))
-                .connectionLimits(limits)
-                .authenticator(auth)
-                .threads(2)
-                .build();
-        port = server.start().get(0).port();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (server != null) {
-            server.stop();
-        }
-        auth.close();
-        backend.close();
-        ((Logger) LoggerFactory.getLogger("mailproxy.session")).detachAppender(sessionLog);
-    }
-
-    private Socket open() throws IOException {
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-        s.setSoTimeout(10_000);
-        return s;
-    }
-
-    private Socket connect() throws IOException {
-        Socket s = open();
-        assertThat(readLine(s.getInputStream())).isEqualTo("READY");
-        return s;
+                .connectionLimits(limits));
     }
 
     private Socket loggedIn() throws IOException {

@@ -5,9 +5,6 @@ import static io.mailproxy.proxy.SocketLines.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.mailproxy.auth.BackendRoute;
 import io.mailproxy.auth.HostAndPort;
 import java.io.IOException;
@@ -25,59 +22,20 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** The core over real sockets, driven by a minimal line protocol and a real TCP backend. */
-class ProxyServerTest {
-    private LineBackend backend;
-    private MapAuthenticator auth;
-    private ProxyServer server;
-    private int port;
-    private ListAppender<ILoggingEvent> sessionLog;
+class ProxyServerTest extends LineProxyTestBase {
 
     @BeforeEach
-    void setUp() throws Exception {
-        backend = new LineBackend();
-        auth = new MapAuthenticator();
-        auth.accounts.put("alice", new MapAuthenticator.Account("secret", BackendRoute.of("127.0.0.1", backend.port())));
-        sessionLog = new ListAppender<>();
-        sessionLog.start();
-        ((Logger) LoggerFactory.getLogger("mailproxy.session")).addAppender(sessionLog);
+    void startServer() throws Exception {
         start(ProxySettings.defaults().withShutdownGrace(Duration.ofMillis(200)));
     }
 
     private void start(ProxySettings settings) throws Exception {
-        if (server != null) {
-            server.stop();
-        }
-        server = ProxyServer.builder()
-                .listener(new LineTestProtocol(), new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .settings(settings)
-                .authenticator(auth)
-                .threads(2)
-                .build();
-        List<BoundListener> bound = server.start();
-        port = bound.get(0).port();
+        start(serverBuilder().settings(settings));
     }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.stop();
-        auth.close();
-        backend.close();
-        ((Logger) LoggerFactory.getLogger("mailproxy.session")).detachAppender(sessionLog);
-    }
-
-    private Socket connect() throws IOException {
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-        s.setSoTimeout(10_000);
-        assertThat(readLine(s.getInputStream())).isEqualTo("READY");
-        return s;
-    }
-
 
     private static byte[] readAll(InputStream in) throws IOException {
         return in.readAllBytes();

@@ -30,7 +30,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -92,7 +91,7 @@ public final class JdbcAuthenticator implements Authenticator {
      * schemes (a {@code $6$} dummy would answer in 1.6 ms where bcrypt rows take 60); the fixed
      * {@code $6$} dummy until the first one is seen. Only ever passed to the verifier, never logged.
      */
-    private final AtomicReference<String> timingHash = new AtomicReference<>(PasswordSchemes.DUMMY_HASH);
+    private volatile String timingHash = PasswordSchemes.DUMMY_HASH;
 
     /** An authenticator on {@code dataSource}, which the caller keeps owning (and closes). */
     public JdbcAuthenticator(DataSource dataSource, JdbcAuthConfig config) {
@@ -255,7 +254,7 @@ public final class JdbcAuthenticator implements Authenticator {
         }
         Verification verification = verifier.check(request.password(), row.password);
         if (verification != Verification.UNUSABLE) {
-            timingHash.lazySet(row.password);
+            timingHash = row.password;
         }
         switch (verification) {
             case MATCH:
@@ -319,7 +318,7 @@ public final class JdbcAuthenticator implements Authenticator {
 
     private void dummyVerify(String password) {
         dummyVerifications.increment();
-        verifier.check(password, timingHash.get()); // the outcome is irrelevant: the login is refused anyway
+        verifier.check(password, timingHash); // the outcome is irrelevant: the login is refused anyway
     }
 
     private void databaseTrouble(String what) {
